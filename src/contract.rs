@@ -98,6 +98,12 @@ impl ContractStatus {
         }
     }
 
+    /// Whether an active contract with a checking Devices App will reload a
+    /// stopped domain by itself; otherwise its customer recovers by hand.
+    pub fn reloads_by_itself(self, devices_app_checks: bool) -> bool {
+        self.active_contract().is_some() && devices_app_checks
+    }
+
     /// Classifies a stop. `last_night_offline` tells whether the last night
     /// before the stop on which the contract was active was offline.
     pub fn stop_cause(self, devices_app_checks: bool, last_night_offline: bool) -> StopCause {

@@ -17,7 +17,7 @@ use crate::domain::{Domain, LoadKind};
 use crate::event::{Event, LoadSource, Segment, Sink};
 use crate::manual::{self, PlannedLoad};
 use crate::rules::AverageBasis;
-use crate::simulation::Simulation;
+use crate::simulation::{DomainClock, Simulation};
 
 /// A state change due at an instant. Variants are ranked by the order in
 /// which changes at one instant apply: license changes, rental start and
@@ -90,6 +90,7 @@ pub struct Engine {
 struct Run<'a, S: Sink> {
     domain: &'a Domain,
     simulation: &'a Simulation,
+    clock: DomainClock<'a>,
     sink: &'a mut S,
     now: Instant,
     balance: Exact,
@@ -120,6 +121,7 @@ impl Engine {
         let mut run = Run {
             domain,
             simulation,
+            clock: simulation.clock(domain.key),
             sink,
             now: start,
             balance: Exact::ZERO,
@@ -217,7 +219,7 @@ impl<S: Sink> Run<'_, S> {
     }
 
     fn night_at(&self, night: Date) -> Instant {
-        self.simulation.night_instant(self.domain, night)
+        self.clock.night_instant(night)
     }
 
     fn night_if_due(&mut self) {
@@ -268,7 +270,7 @@ impl<S: Sink> Run<'_, S> {
         let Some(wait) = seconds_until_remaining_at_most(self.balance, self.rate, threshold) else {
             return Instant::MAX;
         };
-        let mut night = self.simulation.first_night_from(self.domain, self.now.plus_seconds(wait), self.next_night);
+        let mut night = self.clock.first_night_from(self.now.plus_seconds(wait), self.next_night);
         while let Some(outage) = self.domain.outage_containing(night) {
             night = outage.last.plus_days(1);
         }
@@ -289,13 +291,13 @@ impl<S: Sink> Run<'_, S> {
             let spacing = self.simulation.rules.alert_spacing_days as i64 * SECONDS_PER_DAY;
             earliest = earliest.max(last.plus_seconds(spacing));
         }
-        self.night_at(self.simulation.first_night_from(self.domain, earliest, self.next_night))
+        self.night_at(self.clock.first_night_from(earliest, self.next_night))
     }
 
     /// Emits the nights whose instant lies before `until`; none of them reloads or alerts.
     fn pass_quiet_nights(&mut self, until: Instant) {
         let first = self.next_night;
-        let end = self.simulation.first_night_from(self.domain, until.min(self.simulation.end), first);
+        let end = self.clock.first_night_from(until.min(self.simulation.end), first);
         self.next_night = end;
         if end <= first || !self.in_force || !self.devices_app_checks {
             return;
@@ -459,7 +461,7 @@ impl<S: Sink> Run<'_, S> {
             self.sink.event(self.domain, &Event::Stop { at: now, cause });
             let stop_index = self.stop_count;
             self.stop_count += 1;
-            if status.active_contract().is_none()
+            if !status.reloads_by_itself(self.devices_app_checks)
                 && let Some(plan) = manual::recovery(self.simulation, self.domain, stop_index, now)
             {
                 self.plan_load(plan, true);

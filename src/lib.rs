@@ -32,7 +32,9 @@
 //! assert!(recorder.events.iter().any(|e| matches!(e, isc_sim::event::Event::Stop { .. })));
 //! ```
 
+pub mod aggregate;
 pub mod calendar;
+pub mod calibration;
 pub mod connectivity;
 pub mod contract;
 pub mod credit;
@@ -42,7 +44,11 @@ pub mod engine;
 pub mod event;
 pub mod input;
 pub mod manual;
+pub mod output;
+pub mod population;
 pub mod random;
 pub mod reference;
 pub mod rules;
+pub mod runner;
+pub mod scenario;
 pub mod simulation;

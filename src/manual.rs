@@ -27,7 +27,9 @@ pub fn after_alert(simulation: &Simulation, domain: &Domain, alert_index: u64, a
     Some(PlannedLoad { at: alert_at.plus_seconds(lag_hours as i64 * SECONDS_PER_HOUR), months })
 }
 
-/// The load that restarts the domain after its `stop_index`-th stop: whole
+/// The load that restarts the domain after its `stop_index`-th stop, when
+/// no contract will reload it (none is active, or the Devices App is too
+/// old to check): whole
 /// days later, the number of days geometric with the daily probability.
 pub fn recovery(simulation: &Simulation, domain: &Domain, stop_index: u64, stop_at: Instant) -> Option<PlannedLoad> {
     let behaviour = &domain.manual;

@@ -41,10 +41,19 @@ pub fn mix64(value: u64) -> u64 {
 
 /// The key of one stream.
 pub fn stream_key(seed: u64, domain: u64, purpose: Purpose, index: u64) -> u64 {
+    indexed_key(purpose_key(seed, domain, purpose), index)
+}
+
+/// The part of a stream key fixed by (seed, domain, purpose); hot loops
+/// compute it once per domain and derive each index's key with `indexed_key`.
+pub fn purpose_key(seed: u64, domain: u64, purpose: Purpose) -> u64 {
     let mut key = mix64(seed ^ 0x6973_632D_7369_6D00);
     key = mix64(key.wrapping_add(GOLDEN_GAMMA) ^ domain);
-    key = mix64(key.wrapping_add(GOLDEN_GAMMA) ^ purpose as u64);
-    mix64(key.wrapping_add(GOLDEN_GAMMA) ^ index)
+    mix64(key.wrapping_add(GOLDEN_GAMMA) ^ purpose as u64)
+}
+
+pub fn indexed_key(purpose_key: u64, index: u64) -> u64 {
+    mix64(purpose_key.wrapping_add(GOLDEN_GAMMA) ^ index)
 }
 
 /// Maps 64 random bits to a uniform float in [0, 1) with 53 bits.
@@ -60,8 +69,12 @@ pub fn below(bits: u64, bound: u64) -> u64 {
 
 /// The check offset of one night, uniform over the seven-hour window to the second.
 pub fn night_offset_seconds(seed: u64, domain: u64, night: Date) -> i64 {
-    let bits = stream_key(seed, domain, Purpose::NightOffset, night.0 as u32 as u64);
-    below(bits, NIGHT_LENGTH_SECONDS as u64) as i64
+    night_offset_from_key(purpose_key(seed, domain, Purpose::NightOffset), night)
+}
+
+/// The check offset of one night from the domain's `NightOffset` purpose key.
+pub fn night_offset_from_key(purpose_key: u64, night: Date) -> i64 {
+    below(indexed_key(purpose_key, night.0 as u32 as u64), NIGHT_LENGTH_SECONDS as u64) as i64
 }
 
 /// A sequence of draws from one key; implements `rand::Rng` for `rand_distr`.

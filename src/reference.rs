@@ -325,7 +325,7 @@ impl<'a> State<'a> {
             sink.event(self.domain, &Event::Stop { at: now, cause });
             let stop_index = self.stop_count;
             self.stop_count += 1;
-            if self.status().active_contract().is_none()
+            if !self.status().reloads_by_itself(checks)
                 && let Some(plan) = manual::recovery(self.simulation, self.domain, stop_index, now)
             {
                 self.schedule_load(plan, true);

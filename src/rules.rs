@@ -123,8 +123,8 @@ impl RuleSet {
             problems.push("interval_months = []: expected at least one of 1, 2, 3, 6, 12".to_string());
         }
         for months in &self.interval_months {
-            if !(1..=36).contains(months) {
-                problems.push(format!("interval_months contains {months}: expected whole months from 1 to 36"));
+            if ![1, 2, 3, 6, 12].contains(months) {
+                problems.push(format!("interval_months contains {months}: expected one of 1, 2, 3, 6, 12"));
             }
         }
         if !(1..=366).contains(&self.average_window_days) {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::calendar::{Date, Instant, WorkingCalendar, NIGHT_LENGTH_SECONDS};
 use crate::devices_app::DevicesAppVersion;
 use crate::domain::Domain;
-use crate::random::night_offset_seconds;
+use crate::random::{night_offset_from_key, purpose_key, Purpose};
 use crate::rules::RuleSet;
 
 /// Where in the night window each domain checks.
@@ -49,13 +49,12 @@ impl Simulation {
     /// The domain's check instant of a night (also the instant its alert rule
     /// is evaluated), uniform over [D 22:00, D+1 05:00) to the second.
     pub fn night_instant(&self, domain: &Domain, night: Date) -> Instant {
-        let offset = match &self.check_clock {
-            CheckClock::Random => night_offset_seconds(self.seed, domain.key, night),
-            CheckClock::Fixed { offset_seconds, by_night } => {
-                by_night.get(&night).copied().unwrap_or(*offset_seconds).clamp(0, NIGHT_LENGTH_SECONDS - 1)
-            }
-        };
-        night.night_instant(offset)
+        self.clock(domain.key).night_instant(night)
+    }
+
+    /// The check clock of one domain, for loops over many of its nights.
+    pub fn clock(&self, domain_key: u64) -> DomainClock<'_> {
+        DomainClock { key: purpose_key(self.seed, domain_key, Purpose::NightOffset), clock: &self.check_clock }
     }
 
     /// Whether the domain's Devices App at that instant performs the nightly check.
@@ -65,8 +64,32 @@ impl Simulation {
 
     /// The first night at or after `min_night` whose instant is at or after `at`.
     pub fn first_night_from(&self, domain: &Domain, at: Instant, min_night: Date) -> Date {
+        self.clock(domain.key).first_night_from(at, min_night)
+    }
+}
+
+/// One domain's check instants, with its stream key computed once.
+#[derive(Copy, Clone, Debug)]
+pub struct DomainClock<'a> {
+    key: u64,
+    clock: &'a CheckClock,
+}
+
+impl DomainClock<'_> {
+    pub fn night_instant(&self, night: Date) -> Instant {
+        let offset = match self.clock {
+            CheckClock::Random => night_offset_from_key(self.key, night),
+            CheckClock::Fixed { offset_seconds, by_night } => {
+                by_night.get(&night).copied().unwrap_or(*offset_seconds).clamp(0, NIGHT_LENGTH_SECONDS - 1)
+            }
+        };
+        night.night_instant(offset)
+    }
+
+    /// The first night at or after `min_night` whose instant is at or after `at`.
+    pub fn first_night_from(&self, at: Instant, min_night: Date) -> Date {
         let candidate = match at.night() {
-            Some(night) if self.night_instant(domain, night) >= at => night,
+            Some(night) if self.night_instant(night) >= at => night,
             Some(night) => night.plus_days(1),
             None => at.date(),
         };

@@ -51,3 +51,66 @@ pub fn rate_changes(counts: &[LicenseCount], prices: &PriceList) -> Vec<RateChan
     }
     changes
 }
+
+/// The price list shipped with the project. Its prices are illustrative
+/// until innovaphone's list is loaded.
+pub const EMBEDDED_PRICES_CSV: &str = include_str!("../../data/prices.csv");
+
+/// Reads a price list: `license_type,price_isc_per_month[,description]`,
+/// one row per type, prices with at most 3 decimals.
+pub fn read_price_list(file: &str, bytes: &[u8]) -> Result<PriceList, Vec<crate::input::Problem>> {
+    use crate::input::{Problem, MAX_PROBLEMS};
+    let problem = |line: u64, column: Option<&str>, value: Option<&str>, message: &str| Problem {
+        file: file.to_string(),
+        line: Some(line),
+        column: column.map(str::to_string),
+        value: value.map(str::to_string),
+        message: message.to_string(),
+    };
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(error) => return Err(vec![problem(1, None, None, &format!("unreadable header: {error}"))]),
+    };
+    let find = |name: &str| headers.iter().position(|header| header == name);
+    let (Some(type_column), Some(price_column)) = (find("license_type"), find("price_isc_per_month")) else {
+        return Err(vec![problem(1, None, None, "missing column; a price list needs license_type and price_isc_per_month")]);
+    };
+    let mut problems = Vec::new();
+    let mut prices = PriceList::default();
+    for (index, record) in reader.records().enumerate() {
+        if problems.len() >= MAX_PROBLEMS {
+            break;
+        }
+        let line = record.as_ref().ok().and_then(|r| r.position()).map_or(index as u64 + 2, |p| p.line());
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                problems.push(problem(line, None, None, &format!("unreadable row: {error}")));
+                continue;
+            }
+        };
+        let (Some(license_type), Some(price_text)) = (record.get(type_column), record.get(price_column)) else {
+            problems.push(problem(line, None, Some(record.as_slice()), "row is shorter than the header"));
+            continue;
+        };
+        if license_type.is_empty() {
+            problems.push(problem(line, Some("license_type"), Some(""), "missing; expected a license type name"));
+            continue;
+        }
+        match Milli::parse_isc(price_text) {
+            Some(price) if price.0 >= 0 => {
+                if prices.prices.insert(license_type.to_string(), price).is_some() {
+                    problems.push(problem(line, Some("license_type"), Some(license_type), "duplicate; each type needs one price"));
+                }
+            }
+            _ => problems.push(problem(
+                line,
+                Some("price_isc_per_month"),
+                Some(price_text),
+                "expected iSC per license per month, 0 or more, with at most 3 decimals, like 3.500",
+            )),
+        }
+    }
+    if problems.is_empty() { Ok(prices) } else { Err(problems) }
+}

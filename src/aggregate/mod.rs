@@ -1,0 +1,4 @@
+//! Aggregation of many domains' events into the forecast tables.
+
+pub mod tables;
+pub mod tally;

@@ -1,0 +1,58 @@
+//! The command line: clap types only. Commands turn these into a validated
+//! scenario and call the library.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "isc-sim", version, about = "Simulate and forecast innovaphone's Automatic iSC Reloading Service (Auto-iSC)")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario's population and write the forecast tables.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario TOML file; without it, the embedded scenarios/baseline.toml.
+    pub scenario: Option<PathBuf>,
+
+    /// Output folder [default: reports/<scenario name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Number of domains, replacing population.domains of the scenario.
+    #[arg(long, value_name = "N")]
+    pub domains: Option<u64>,
+
+    /// Random seed, replacing the scenario's seed.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Worker threads [default: one per CPU core]. Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+
+    /// Independent Monte Carlo replications; with more than one, the monthly
+    /// and partner tables carry P10, P50 and P90 columns.
+    #[arg(long, value_name = "R", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replications: u32,
+
+    /// Write every event of chosen domains (see --detail-domains) to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub domain_detail: Option<PathBuf>,
+
+    /// Domains for --domain-detail: indices and ranges like `0-9,42`.
+    #[arg(long, value_name = "LIST", default_value = "0-9", requires = "domain_detail")]
+    pub detail_domains: String,
+
+    /// No progress bar; the summary is still printed.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

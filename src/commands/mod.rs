@@ -1,0 +1,77 @@
+//! The commands of the binary. Each turns its arguments into library calls.
+
+pub mod detail;
+pub mod run;
+
+use std::path::Path;
+
+use isc_sim::input::pricing::{read_price_list, PriceList, EMBEDDED_PRICES_CSV};
+use isc_sim::scenario::Scenario;
+
+/// Invalid input or usage; the binary exits with status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidInput(pub String);
+
+pub fn invalid(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(InvalidInput(message.into()))
+}
+
+/// The scenario at `path`, or the embedded baseline, with its origin and text.
+pub fn load_scenario(path: Option<&Path>) -> anyhow::Result<(Scenario, String, String)> {
+    match path {
+        Some(path) => {
+            let origin = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .map_err(|error| invalid(format!("{origin}: cannot read the scenario: {error}")))?;
+            let scenario = Scenario::from_toml(&origin, &text).map_err(|error| invalid(error.to_string()))?;
+            Ok((scenario, origin, text))
+        }
+        None => {
+            let text = isc_sim::scenario::BASELINE_TOML.to_string();
+            Ok((Scenario::baseline(), "embedded scenarios/baseline.toml".to_string(), text))
+        }
+    }
+}
+
+/// The scenario's price list, with the file name and bytes it came from.
+pub fn load_prices(scenario: &Scenario, scenario_path: Option<&Path>) -> anyhow::Result<(PriceList, String, Vec<u8>)> {
+    let configured = &scenario.population.price_list;
+    let (origin, bytes) = if configured.is_empty() {
+        ("embedded data/prices.csv".to_string(), EMBEDDED_PRICES_CSV.as_bytes().to_vec())
+    } else {
+        let base = scenario_path.and_then(Path::parent).unwrap_or(Path::new("."));
+        let path = base.join(configured);
+        let origin = path.display().to_string();
+        let bytes = std::fs::read(&path).map_err(|error| {
+            invalid(format!("{origin}: cannot read the price list named by population.price_list: {error}"))
+        })?;
+        (origin, bytes)
+    };
+    let prices = read_price_list(&origin, &bytes).map_err(|problems| {
+        invalid(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+    })?;
+    Ok((prices, origin, bytes))
+}
+
+/// Parses `0-9,42` into sorted, distinct domain indices.
+pub fn parse_index_list(text: &str) -> anyhow::Result<Vec<u64>> {
+    let mut indices = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let bad = || invalid(format!("--detail-domains: '{part}' is not an index or a range like 0-9"));
+        match part.split_once('-') {
+            Some((first, last)) => {
+                let first: u64 = first.trim().parse().map_err(|_| bad())?;
+                let last: u64 = last.trim().parse().map_err(|_| bad())?;
+                if last < first || last - first > 100_000 {
+                    return Err(invalid(format!("--detail-domains: range '{part}' must rise and hold at most 100001 domains")));
+                }
+                indices.extend(first..=last);
+            }
+            None => indices.push(part.parse().map_err(|_| bad())?),
+        }
+    }
+    indices.sort_unstable();
+    indices.dedup();
+    Ok(indices)
+}

@@ -1,0 +1,193 @@
+//! `isc-sim run`: simulate a scenario and write its forecast tables,
+//! manifest and summary.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant as WallClock, SystemTime};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use isc_sim::aggregate::tables::{percentile, Column, Table};
+use isc_sim::calendar::{Instant, WorkingCalendar};
+use isc_sim::output::{sha256_hex, write_table, StagedDir};
+use isc_sim::runner::{combine, ReplicationTables, Run};
+use serde_json::json;
+
+use crate::cli::RunArgs;
+use crate::commands::{invalid, load_prices, load_scenario, parse_index_list};
+
+pub fn execute(args: RunArgs) -> Result<()> {
+    let started = WallClock::now();
+    let (mut scenario, origin, scenario_text) = load_scenario(args.scenario.as_deref())?;
+    if let Some(domains) = args.domains {
+        scenario.population.domains = domains;
+    }
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let problems = scenario.problems();
+    if !problems.is_empty() {
+        let lines: Vec<String> = problems.iter().map(|p| format!("{origin} with the command-line options: {p}")).collect();
+        return Err(invalid(lines.join("\n")));
+    }
+    let (prices, prices_origin, prices_bytes) = load_prices(&scenario, args.scenario.as_deref())?;
+    let detail_indices = match &args.domain_detail {
+        Some(_) => parse_index_list(&args.detail_domains)?,
+        None => Vec::new(),
+    };
+    let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(&scenario.name));
+
+    let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;
+    let calendar = WorkingCalendar::baden_wuerttemberg();
+    let progress = AtomicU64::new(0);
+    let run = Run { scenario: &scenario, prices: &prices, calendar: &calendar, replications: args.replications, progress: &progress };
+    // The population must fit the price list before any work starts.
+    run.population(0).map_err(|message| invalid(format!("{prices_origin}: {message}")))?;
+
+    let total = scenario.population.domains * args.replications as u64;
+    let bar = progress_bar(total, args.quiet);
+    let done = AtomicBool::new(false);
+    let replications: Vec<ReplicationTables> = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                bar.set_position(progress.load(Ordering::Relaxed));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        let result = pool.install(|| run.execute());
+        done.store(true, Ordering::Relaxed);
+        result
+    })
+    .map_err(|message| anyhow::anyhow!("the simulation failed: {message}"))?;
+    bar.finish_and_clear();
+
+    let staged = StagedDir::new(&out_dir)?;
+    for table in combine(&replications) {
+        write_table(staged.path(), &table)?;
+    }
+    if let Some(path) = &args.domain_detail {
+        let details = pool.install(|| run.details(&detail_indices)).map_err(|m| anyhow::anyhow!(m))?;
+        crate::commands::detail::write(path, &details)?;
+    }
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let manifest = json!({
+        "tool": "isc-sim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "created_at_utc": Instant(SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)).to_string(),
+        "scenario": { "file": origin, "sha256": sha256_hex(scenario_text.as_bytes()), "name": scenario.name, "title": scenario.title },
+        "seed": scenario.seed,
+        "replications": args.replications,
+        "threads": threads,
+        "domains": scenario.population.domains,
+        "horizon": { "start": scenario.horizon.start, "end": scenario.horizon.end_date().to_string(), "months": scenario.horizon.months },
+        "parameters": scenario,
+        "input_files": [
+            { "file": prices_origin, "sha256": sha256_hex(&prices_bytes) },
+            { "file": "embedded data/public_holidays_de_bw_2015_2040.csv", "sha256": sha256_hex(include_bytes!("../../data/public_holidays_de_bw_2015_2040.csv")) },
+        ],
+        "tables": ["daily", "monthly", "partners", "check_load", "outcomes"],
+        "wall_seconds": (wall_seconds * 1000.0).round() / 1000.0,
+    });
+    let manifest_path = staged.path().join("manifest.json");
+    std::fs::write(&manifest_path, serde_json::to_string_pretty(&manifest)? + "\n")
+        .with_context(|| format!("cannot write {}", manifest_path.display()))?;
+    let written = staged.commit()?;
+
+    print!("{}", summary(&scenario, &replications, threads, &written, started.elapsed().as_secs_f64()));
+    Ok(())
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    }
+    let bar = ProgressBar::new(total);
+    let style = ProgressStyle::with_template("{spinner} simulating [{bar:40}] {human_pos}/{human_len} domains, {per_sec}, ETA {eta}")
+        .expect("valid template")
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+fn column_total(table: &Table, name: &str) -> f64 {
+    match table.column(name) {
+        Some(Column::Int(values)) => values.iter().map(|&v| v as f64).sum(),
+        Some(Column::Float(values)) => values.iter().sum(),
+        _ => 0.0,
+    }
+}
+
+fn column_max(table: &Table, name: &str) -> f64 {
+    match table.column(name) {
+        Some(Column::Int(values)) => values.iter().copied().max().unwrap_or(0) as f64,
+        Some(Column::Float(values)) => values.iter().copied().fold(0.0, f64::max),
+        _ => 0.0,
+    }
+}
+
+/// Formats a count with thousands separators.
+fn grouped(value: f64) -> String {
+    let rounded = value.round() as i64;
+    let digits = rounded.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if rounded < 0 { format!("-{out}") } else { out }
+}
+
+fn summary(scenario: &isc_sim::scenario::Scenario, replications: &[ReplicationTables], threads: usize, out: &std::path::Path, seconds: f64) -> String {
+    let band = |values: Vec<f64>| -> String {
+        let mut sorted = values;
+        sorted.sort_by(f64::total_cmp);
+        if sorted.len() == 1 {
+            grouped(sorted[0])
+        } else {
+            format!("{} (P10 {}, P90 {})", grouped(percentile(&sorted, 0.5)), grouped(percentile(&sorted, 0.1)), grouped(percentile(&sorted, 0.9)))
+        }
+    };
+    let totals = |table: fn(&ReplicationTables) -> &Table, name: &str| -> String {
+        band(replications.iter().map(|r| column_total(table(r), name)).collect())
+    };
+    let peaks = |table: fn(&ReplicationTables) -> &Table, name: &str| -> String {
+        band(replications.iter().map(|r| column_max(table(r), name)).collect())
+    };
+    let horizon = &scenario.horizon;
+    let mut text = String::new();
+    text += &format!("{} — {}\n", scenario.name, scenario.title);
+    text += &format!(
+        "{} domains, {} to {} ({} months), seed {}, {} replication(s), {} thread(s)\n\n",
+        grouped(scenario.population.domains as f64),
+        horizon.start,
+        horizon.end_date(),
+        horizon.months,
+        scenario.seed,
+        replications.len(),
+        threads
+    );
+    let rows = [
+        ("reloads", totals(|r| &r.monthly, "reloads")),
+        ("reloaded iSC", totals(|r| &r.monthly, "reloaded_isc")),
+        ("invoices", totals(|r| &r.monthly, "invoices")),
+        ("peak invoices on one day", peaks(|r| &r.daily, "invoices")),
+        ("checks", totals(|r| &r.monthly, "checks")),
+        ("peak checks in one minute", peaks(|r| &r.check_load, "peak_checks")),
+        ("alert e-mails", totals(|r| &r.monthly, "alert_emails")),
+        ("consumed iSC", totals(|r| &r.monthly, "consumed_isc")),
+        ("manual loads", totals(|r| &r.monthly, "manual_loads")),
+        ("stop episodes", totals(|r| &r.monthly, "stop_episodes")),
+        ("stopped domain-hours", totals(|r| &r.monthly, "stopped_domain_hours")),
+        ("new Auto-iSC contracts", totals(|r| &r.monthly, "new_contracts")),
+        ("rejected orders", totals(|r| &r.monthly, "rejected_orders")),
+    ];
+    for (label, value) in rows {
+        text += &format!("  {label:<28} {value}\n");
+    }
+    text += &format!("\nTables written to {} in {:.1} s\n", out.display(), seconds);
+    text
+}

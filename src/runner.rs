@@ -1,0 +1,154 @@
+//! A whole run: for each Monte Carlo replication, generate the population
+//! domain by domain in parallel, simulate each with the event-driven engine
+//! into per-worker tallies, merge them, and build the forecast tables.
+//! Memory holds one tally per worker, never the population or its events.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::aggregate::tables::{self, Table};
+use crate::aggregate::tally::{HorizonIndex, Tally};
+use crate::calendar::WorkingCalendar;
+use crate::domain::Domain;
+use crate::engine::Engine;
+use crate::event::Recorder;
+use crate::input::pricing::PriceList;
+use crate::population::Population;
+use crate::random::{stream_key, Purpose};
+use crate::scenario::Scenario;
+use crate::simulation::Simulation;
+
+/// Domains one parallel task simulates before it returns its tally to the pool.
+const CHUNK_DOMAINS: u64 = 2_048;
+
+/// The tables of one replication.
+#[derive(Clone, Debug)]
+pub struct ReplicationTables {
+    pub daily: Table,
+    pub monthly: Table,
+    pub partners: Table,
+    pub check_load: Table,
+    pub outcomes: Table,
+}
+
+/// The events of one chosen domain, for the per-domain detail file.
+pub struct DomainDetail {
+    pub domain: Domain,
+    pub simulation: Simulation,
+    pub events: Recorder,
+}
+
+/// The seed of replication `index`; replication 0 uses the scenario's seed.
+pub fn replication_seed(seed: u64, index: u32) -> u64 {
+    if index == 0 { seed } else { stream_key(seed, 0, Purpose::Replication, index as u64) }
+}
+
+pub struct Run<'a> {
+    pub scenario: &'a Scenario,
+    pub prices: &'a PriceList,
+    pub calendar: &'a WorkingCalendar,
+    pub replications: u32,
+    /// Counts simulated domains over all replications, for progress display.
+    pub progress: &'a AtomicU64,
+}
+
+impl Run<'_> {
+    /// Simulates every replication; fails only on an inconsistent scenario.
+    pub fn execute(&self) -> Result<Vec<ReplicationTables>, String> {
+        (0..self.replications).map(|index| self.replication(index)).collect()
+    }
+
+    pub fn simulation(&self, replication: u32) -> Result<Simulation, String> {
+        let horizon = &self.scenario.horizon;
+        let seed = replication_seed(self.scenario.seed, replication);
+        Simulation::new(self.scenario.rules.clone(), self.calendar.clone(), seed, horizon.end_instant())
+            .map_err(|problems| problems.join("; "))
+    }
+
+    pub fn population(&self, replication: u32) -> Result<Population, String> {
+        let horizon = &self.scenario.horizon;
+        let seed = replication_seed(self.scenario.seed, replication);
+        Population::new(&self.scenario.population, self.prices, seed, horizon.start_instant(), horizon.end_instant())
+    }
+
+    fn replication(&self, index: u32) -> Result<ReplicationTables, String> {
+        let simulation = self.simulation(index)?;
+        let population = self.population(index)?;
+        let horizon = HorizonIndex::new(self.scenario.horizon.start_date(), self.scenario.horizon.months);
+        let channel = &self.scenario.population.channel;
+        let new_tally = || Tally::new(horizon.clone(), &simulation, channel.resellers as usize, channel.distributors as usize);
+
+        let pool: Mutex<Vec<(Engine, Tally)>> = Mutex::new(Vec::new());
+        let chunks = population.len().div_ceil(CHUNK_DOMAINS);
+        (0..chunks).into_par_iter().for_each(|chunk| {
+            let taken = pool.lock().expect("no worker panicked").pop();
+            let (mut engine, mut tally) = taken.unwrap_or_else(|| (Engine::new(), new_tally()));
+            let first = chunk * CHUNK_DOMAINS;
+            let last = (first + CHUNK_DOMAINS).min(population.len());
+            for index in first..last {
+                let domain = population.domain(index);
+                engine.simulate(&domain, &simulation, &mut tally);
+                tally.finish_domain();
+            }
+            self.progress.fetch_add(last - first, Ordering::Relaxed);
+            pool.lock().expect("no worker panicked").push((engine, tally));
+        });
+
+        let mut workers = pool.into_inner().expect("no worker panicked").into_iter().map(|(_, mut tally)| {
+            tally.flush_checks();
+            tally
+        });
+        let mut total = workers.next().unwrap_or_else(new_tally);
+        for tally in workers {
+            total.merge(&tally);
+        }
+        Ok(ReplicationTables {
+            daily: tables::daily(&total),
+            monthly: tables::monthly(&total),
+            partners: tables::partners(&total),
+            check_load: tables::check_load(&total),
+            outcomes: tables::outcomes(&total),
+        })
+    }
+
+    /// Simulates the chosen domains of replication 0 again, keeping their events.
+    pub fn details(&self, domain_indices: &[u64]) -> Result<Vec<DomainDetail>, String> {
+        let simulation = self.simulation(0)?;
+        let population = self.population(0)?;
+        let mut engine = Engine::new();
+        Ok(domain_indices
+            .iter()
+            .filter(|&&index| index < population.len())
+            .map(|&index| {
+                let domain = population.domain(index);
+                let mut events = Recorder::default();
+                engine.simulate(&domain, &simulation, &mut events);
+                DomainDetail { domain, simulation: simulation.clone(), events }
+            })
+            .collect())
+    }
+}
+
+/// The tables to write: one replication as it is; several as the monthly
+/// and partner tables with P10, P50 and P90 columns, and the daily, check
+/// load and outcome tables stacked with a replication column.
+pub fn combine(replications: &[ReplicationTables]) -> Vec<Table> {
+    if replications.len() == 1 {
+        let only = &replications[0];
+        let mut partners = only.partners.clone();
+        partners = tables::drop_idle_partner_rows(&partners, std::slice::from_ref(&only.partners));
+        return vec![only.daily.clone(), only.monthly.clone(), partners, only.check_load.clone(), only.outcomes.clone()];
+    }
+    let pick = |select: fn(&ReplicationTables) -> &Table| -> Vec<Table> { replications.iter().map(|r| select(r).clone()).collect() };
+    let partner_tables = pick(|r| &r.partners);
+    let partners = tables::drop_idle_partner_rows(&tables::percentiles(&partner_tables), &partner_tables);
+    vec![
+        tables::stacked(&pick(|r| &r.daily)),
+        tables::percentiles(&pick(|r| &r.monthly)),
+        partners,
+        tables::stacked(&pick(|r| &r.check_load)),
+        tables::stacked(&pick(|r| &r.outcomes)),
+    ]
+}
