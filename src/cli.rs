@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(name = "isc-sim", version, about = "Simulate and forecast innovaphone's Automatic iSC Reloading Service (Auto-iSC)")]
@@ -16,6 +16,37 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario's population and write the forecast tables.
     Run(RunArgs),
+    /// Draw the charts and report.html of a finished run again from its tables.
+    Report(ReportArgs),
+    /// Check a scenario and the input files it names, reporting every problem, without simulating.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario TOML file.
+    pub scenario: PathBuf,
+}
+
+/// The language of the report and its chart labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Language {
+    En,
+    De,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The folder of a finished run (with manifest.json and the tables).
+    pub dir: PathBuf,
+
+    /// Language of the report and its chart labels.
+    #[arg(long, value_enum, default_value_t = Language::En)]
+    pub lang: Language,
+
+    /// Print nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -55,4 +86,12 @@ pub struct RunArgs {
     /// No progress bar; the summary is still printed.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Language of the report and its chart labels.
+    #[arg(long, value_enum, default_value_t = Language::En)]
+    pub lang: Language,
+
+    /// Write the tables and manifest only: no charts and no report.html.
+    #[arg(long)]
+    pub no_report: bool,
 }

@@ -153,8 +153,17 @@ pub fn seconds_until_zero(balance: Exact, rate: Rate) -> Option<i64> {
     if rate.0 <= 0 {
         return None;
     }
-    let rate = rate.0 as i128;
-    Some(((balance.0.max(0) + rate - 1) / rate) as i64)
+    Some(ceil_div(balance.0.max(0), rate.0) as i64)
+}
+
+/// ⌈numerator ÷ divisor⌉ for numerator ≥ 0 and divisor > 0, in 64 bits
+/// when the numerator fits, as it does for any real balance.
+fn ceil_div(numerator: i128, divisor: i64) -> i128 {
+    if let Ok(small) = u64::try_from(numerator) {
+        let divisor = divisor as u64;
+        return small.div_ceil(divisor) as i128;
+    }
+    (numerator + divisor as i128 - 1) / divisor as i128
 }
 
 /// Whole seconds from now until the remaining operating time is at or below
@@ -167,8 +176,7 @@ pub fn seconds_until_remaining_at_most(balance: Exact, rate: Rate, seconds: i64)
     if excess <= 0 {
         return Some(0);
     }
-    let rate = rate.0 as i128;
-    Some(((excess + rate - 1) / rate) as i64)
+    Some(ceil_div(excess, rate.0) as i64)
 }
 
 /// The reload or load amount: `months` × the average monthly consumption,

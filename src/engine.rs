@@ -91,6 +91,7 @@ struct Run<'a, S: Sink> {
     domain: &'a Domain,
     simulation: &'a Simulation,
     clock: DomainClock<'a>,
+    alert_response_key: u64,
     sink: &'a mut S,
     now: Instant,
     balance: Exact,
@@ -122,6 +123,7 @@ impl Engine {
             domain,
             simulation,
             clock: simulation.clock(domain.key),
+            alert_response_key: manual::alert_response_key(simulation, domain),
             sink,
             now: start,
             balance: Exact::ZERO,
@@ -531,7 +533,7 @@ impl<S: Sink> Run<'_, S> {
             let alert_index = self.alert_count;
             self.alert_count += 1;
             if self.status().active_contract().is_none()
-                && let Some(plan) = manual::after_alert(self.simulation, self.domain, alert_index, at)
+                && let Some(plan) = manual::after_alert(self.domain, self.alert_response_key, alert_index, at)
             {
                 self.plan_load(plan, false);
             }

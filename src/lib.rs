@@ -48,6 +48,7 @@ pub mod output;
 pub mod population;
 pub mod random;
 pub mod reference;
+pub mod report;
 pub mod rules;
 pub mod runner;
 pub mod scenario;

@@ -16,6 +16,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => commands::run::execute(args),
+        Command::Report(args) => commands::report::execute(args),
+        Command::Validate(args) => commands::validate::execute(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

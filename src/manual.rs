@@ -4,7 +4,7 @@
 
 use crate::calendar::{Instant, SECONDS_PER_DAY, SECONDS_PER_HOUR};
 use crate::domain::Domain;
-use crate::random::{Purpose, Stream};
+use crate::random::{purpose_key, Purpose, Stream};
 use crate::simulation::Simulation;
 
 /// A manual load a customer will make: when, and how many months of average.
@@ -14,10 +14,19 @@ pub struct PlannedLoad {
     pub months: u32,
 }
 
-/// The load, if any, that the domain's `alert_index`-th alert e-mail leads to.
-pub fn after_alert(simulation: &Simulation, domain: &Domain, alert_index: u64, alert_at: Instant) -> Option<PlannedLoad> {
+/// The domain's key for alert responses, to compute once per domain.
+pub fn alert_response_key(simulation: &Simulation, domain: &Domain) -> u64 {
+    purpose_key(simulation.seed, domain.key, Purpose::AlertResponse)
+}
+
+/// The load, if any, that the domain's `alert_index`-th alert e-mail leads
+/// to; `response_key` comes from `alert_response_key`.
+pub fn after_alert(domain: &Domain, response_key: u64, alert_index: u64, alert_at: Instant) -> Option<PlannedLoad> {
     let behaviour = &domain.manual;
-    let mut stream = Stream::new(simulation.seed, domain.key, Purpose::AlertResponse, alert_index);
+    if behaviour.load_after_alert_probability <= 0.0 {
+        return None;
+    }
+    let mut stream = Stream::from_purpose_key(response_key, alert_index);
     if !stream.bernoulli(behaviour.load_after_alert_probability) {
         return None;
     }

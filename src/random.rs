@@ -89,6 +89,11 @@ impl Stream {
         Stream { key: stream_key(seed, domain, purpose, index), counter: 0 }
     }
 
+    /// The same stream as `new`, from a precomputed `purpose_key`.
+    pub fn from_purpose_key(purpose_key: u64, index: u64) -> Stream {
+        Stream { key: indexed_key(purpose_key, index), counter: 0 }
+    }
+
     pub fn next_bits(&mut self) -> u64 {
         self.counter += 1;
         mix64(self.key.wrapping_add(self.counter.wrapping_mul(GOLDEN_GAMMA)))

@@ -63,6 +63,7 @@ enum ContractState {
 struct State<'a> {
     domain: &'a Domain,
     simulation: &'a Simulation,
+    alert_response_key: u64,
     now: Instant,
     balance: Exact,
     in_force: bool,
@@ -133,6 +134,7 @@ impl<'a> State<'a> {
         State {
             domain,
             simulation,
+            alert_response_key: manual::alert_response_key(simulation, domain),
             now: domain.start,
             balance: Exact::ZERO,
             in_force: domain.rental.in_force(domain.start) && domain.rental.start < domain.start,
@@ -381,7 +383,7 @@ impl<'a> State<'a> {
             let alert_index = self.alert_count;
             self.alert_count += 1;
             if self.status().active_contract().is_none()
-                && let Some(plan) = manual::after_alert(self.simulation, self.domain, alert_index, at)
+                && let Some(plan) = manual::after_alert(self.domain, self.alert_response_key, alert_index, at)
             {
                 self.schedule_load(plan, false);
             }

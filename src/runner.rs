@@ -23,6 +23,9 @@ use crate::simulation::Simulation;
 /// Domains one parallel task simulates before it returns its tally to the pool.
 const CHUNK_DOMAINS: u64 = 2_048;
 
+/// Invoicing partners in the `partner_daily` table: the busiest ones.
+const PARTNER_DAILY_TOP: usize = 10;
+
 /// The tables of one replication.
 #[derive(Clone, Debug)]
 pub struct ReplicationTables {
@@ -31,6 +34,76 @@ pub struct ReplicationTables {
     pub partners: Table,
     pub check_load: Table,
     pub outcomes: Table,
+    /// Invoices per day of the busiest invoicing partners.
+    pub partner_daily: Table,
+}
+
+/// Where a run's domains come from: generated, or read from history.
+pub trait DomainSource: Sync {
+    fn len(&self) -> u64;
+    /// Domain `index`, built afresh; the same index gives the same domain.
+    fn domain(&self, index: u64) -> Domain;
+    /// Numbers of resellers and distributors; partner ids lie below them.
+    fn channel_size(&self) -> (usize, usize);
+}
+
+impl DomainSource for Population {
+    fn len(&self) -> u64 {
+        Population::len(self)
+    }
+
+    fn domain(&self, index: u64) -> Domain {
+        Population::domain(self, index)
+    }
+
+    fn channel_size(&self) -> (usize, usize) {
+        Population::channel_size(self)
+    }
+}
+
+/// Domains given in full, for example read from history files.
+#[derive(Clone, Debug, Default)]
+pub struct DomainList {
+    pub domains: Vec<Domain>,
+    pub resellers: usize,
+    pub distributors: usize,
+}
+
+impl DomainList {
+    /// A borrowed view, so each replication need not copy the domains.
+    fn clone_ref(&self) -> DomainListRef<'_> {
+        DomainListRef(self)
+    }
+}
+
+struct DomainListRef<'a>(&'a DomainList);
+
+impl DomainSource for DomainListRef<'_> {
+    fn len(&self) -> u64 {
+        self.0.len()
+    }
+
+    fn domain(&self, index: u64) -> Domain {
+        self.0.domain(index)
+    }
+
+    fn channel_size(&self) -> (usize, usize) {
+        self.0.channel_size()
+    }
+}
+
+impl DomainSource for DomainList {
+    fn len(&self) -> u64 {
+        self.domains.len() as u64
+    }
+
+    fn domain(&self, index: u64) -> Domain {
+        self.domains[index as usize].clone()
+    }
+
+    fn channel_size(&self) -> (usize, usize) {
+        (self.resellers, self.distributors)
+    }
 }
 
 /// The events of one chosen domain, for the per-domain detail file.
@@ -50,6 +123,8 @@ pub struct Run<'a> {
     pub prices: &'a PriceList,
     pub calendar: &'a WorkingCalendar,
     pub replications: u32,
+    /// Domains read from history; without them the population is generated.
+    pub replay: Option<&'a DomainList>,
     /// Counts simulated domains over all replications, for progress display.
     pub progress: &'a AtomicU64,
 }
@@ -73,12 +148,21 @@ impl Run<'_> {
         Population::new(&self.scenario.population, self.prices, seed, horizon.start_instant(), horizon.end_instant())
     }
 
+    /// The domains of one replication: the replayed list, or the population
+    /// generated with the replication's seed.
+    pub fn source(&self, replication: u32) -> Result<Box<dyn DomainSource + '_>, String> {
+        match self.replay {
+            Some(list) => Ok(Box::new(list.clone_ref())),
+            None => Ok(Box::new(self.population(replication)?)),
+        }
+    }
+
     fn replication(&self, index: u32) -> Result<ReplicationTables, String> {
         let simulation = self.simulation(index)?;
-        let population = self.population(index)?;
+        let population = self.source(index)?;
         let horizon = HorizonIndex::new(self.scenario.horizon.start_date(), self.scenario.horizon.months);
-        let channel = &self.scenario.population.channel;
-        let new_tally = || Tally::new(horizon.clone(), &simulation, channel.resellers as usize, channel.distributors as usize);
+        let (resellers, distributors) = population.channel_size();
+        let new_tally = || Tally::new(horizon.clone(), &simulation, resellers, distributors);
 
         let pool: Mutex<Vec<(Engine, Tally)>> = Mutex::new(Vec::new());
         let chunks = population.len().div_ceil(CHUNK_DOMAINS);
@@ -110,13 +194,14 @@ impl Run<'_> {
             partners: tables::partners(&total),
             check_load: tables::check_load(&total),
             outcomes: tables::outcomes(&total),
+            partner_daily: tables::partner_daily(&total, PARTNER_DAILY_TOP),
         })
     }
 
     /// Simulates the chosen domains of replication 0 again, keeping their events.
     pub fn details(&self, domain_indices: &[u64]) -> Result<Vec<DomainDetail>, String> {
         let simulation = self.simulation(0)?;
-        let population = self.population(0)?;
+        let population = self.source(0)?;
         let mut engine = Engine::new();
         Ok(domain_indices
             .iter()
@@ -133,13 +218,21 @@ impl Run<'_> {
 
 /// The tables to write: one replication as it is; several as the monthly
 /// and partner tables with P10, P50 and P90 columns, and the daily, check
-/// load and outcome tables stacked with a replication column.
+/// load and outcome tables stacked with a replication column; then the
+/// busiest partners' invoices per day, of replication 0 only.
 pub fn combine(replications: &[ReplicationTables]) -> Vec<Table> {
     if replications.len() == 1 {
         let only = &replications[0];
         let mut partners = only.partners.clone();
         partners = tables::drop_idle_partner_rows(&partners, std::slice::from_ref(&only.partners));
-        return vec![only.daily.clone(), only.monthly.clone(), partners, only.check_load.clone(), only.outcomes.clone()];
+        return vec![
+            only.daily.clone(),
+            only.monthly.clone(),
+            partners,
+            only.check_load.clone(),
+            only.outcomes.clone(),
+            only.partner_daily.clone(),
+        ];
     }
     let pick = |select: fn(&ReplicationTables) -> &Table| -> Vec<Table> { replications.iter().map(|r| select(r).clone()).collect() };
     let partner_tables = pick(|r| &r.partners);
@@ -150,5 +243,7 @@ pub fn combine(replications: &[ReplicationTables]) -> Vec<Table> {
         partners,
         tables::stacked(&pick(|r| &r.check_load)),
         tables::stacked(&pick(|r| &r.outcomes)),
+        // Replication 0 only: the busiest partners differ between replications.
+        replications[0].partner_daily.clone(),
     ]
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Date, Instant};
+use crate::input::replay::ReplayConfig;
 use crate::population::PopulationParams;
 use crate::rules::RuleSet;
 
@@ -30,6 +31,9 @@ pub struct Scenario {
     pub population: PopulationParams,
     #[serde(default)]
     pub capacity: Capacity,
+    /// History files to replay instead of generating a population.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<ReplayConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -138,6 +142,14 @@ impl Scenario {
             problems.extend(rule_problems.into_iter().map(|problem| format!("rules.{problem}")));
         }
         problems.extend(self.population.problems(&self.rules).into_iter().map(|p| format!("population.{p}")));
+        if let Some(replay) = &self.replay {
+            if replay.domains.is_empty() {
+                problems.push("replay.domains = \"\": expected the path of the domains file".to_string());
+            }
+            if replay.license_changes.is_empty() {
+                problems.push("replay.license_changes = \"\": expected the path of the license changes file".to_string());
+            }
+        }
         problems
     }
 }

@@ -456,3 +456,53 @@ fn c15_stopped_domain_recovers_at_next_check() {
     assert_eq!(stopped_seconds, 10 * 3_600 + 1_800, "one stop episode of 10.5 hours");
     assert_eq!(milli(consumed_between(&recorder.segments, at("2024-04-01"), at("2024-04-03T22:30:00Z"))), isc("25"));
 }
+
+/// Consumption of domain d1 over [from, to) when its licenses come from
+/// `licenses` through the replay reader, the path `isc-sim run` takes.
+fn replayed_consumption(name: &str, licenses: &[u8], from: &str, to: &str) -> Result<Milli, Vec<String>> {
+    use isc_sim::input::replay::{load, ReplayConfig};
+    let dir = std::env::temp_dir().join(format!("isc-sim-cases-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("domains.csv"), "domain_id,deployment,reseller_id,distributor_id,rental_start,devices_app\nd1,on_premises,r,x,2024-01-01,13r1 SR28\n").unwrap();
+    std::fs::write(dir.join("licenses.csv"), licenses).unwrap();
+    std::fs::write(dir.join("loads.csv"), "domain_id,at,kind,amount_isc\nd1,2024-01-01,opening,100000\n").unwrap();
+    std::fs::write(dir.join("prices.csv"), "license_type,price_isc_per_month\nuser,30\n").unwrap();
+    let config = ReplayConfig {
+        domains: "domains.csv".into(),
+        license_changes: "licenses.csv".into(),
+        balance_events: "loads.csv".into(),
+        prices: "prices.csv".into(),
+        ..ReplayConfig::default()
+    };
+    let input = load(&config, &dir).map_err(|errors| errors.problems.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    let mut case = Case::new("2024-01-01", "2024-04-01");
+    case.domain = input.list.domains[0].clone();
+    let recorder = case.run();
+    Ok(milli(consumed_between(&recorder.segments, at(from), at(to))))
+}
+
+#[test]
+fn c11_dates_through_replay_reader() {
+    let licenses = b"domain_id,date,license_type,licenses\nd1,2024-01-05,user,10\nd1,2024-2-1,user,12\nd1,2024-03-01,user,15\n";
+    assert_eq!(replayed_consumption("c11", licenses, "2024-02-01", "2024-03-01"), Ok(isc("348")));
+    let bad = b"domain_id,date,license_type,licenses\nd1,2024-01-05,user,10\nd1,01/02/2024,user,12\n";
+    let problems = replayed_consumption("c11-bad", bad, "2024-02-01", "2024-03-01").unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].starts_with("licenses.csv:3: date is '01/02/2024'; expected a date like 2024-02-01"), "{}", problems[0]);
+}
+
+#[test]
+fn c12_crlf_through_replay_reader() {
+    for licenses in [
+        &b"domain_id,date,license_type,licenses\r\nd1,2024-01-01,user,5\r\n\r\nd1,2024-01-15,user,7\r\n\r\n"[..],
+        &b"domain_id,date,license_type,licenses\r\nd1,2024-01-01,user,5\r\n\r\nd1,2024-01-15,user,7"[..],
+    ] {
+        assert_eq!(replayed_consumption("c12", licenses, "2024-01-01", "2024-02-01"), Ok(isc("189")));
+    }
+    for bad_row in ["d1,2024-01-20,user,,", "d1,2024-01-20,user,seven", "d1,2024-01-20,user,"] {
+        let licenses = format!("domain_id,date,license_type,licenses\r\nd1,2024-01-01,user,5\r\n\r\n{bad_row}\r\n");
+        let problems = replayed_consumption("c12-bad", licenses.as_bytes(), "2024-01-01", "2024-02-01").unwrap_err();
+        assert_eq!(problems.len(), 1, "{bad_row}");
+        assert!(problems[0].starts_with("licenses.csv:4:"), "{bad_row}: {}", problems[0]);
+    }
+}

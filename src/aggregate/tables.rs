@@ -435,3 +435,44 @@ pub fn drop_idle_partner_rows(table: &Table, replications: &[Table]) -> Table {
         .collect();
     table.select_rows(&rows)
 }
+
+/// Invoices per day of the `top` invoicing partners with the most invoices
+/// over the horizon (ties to the lower partner number), every day of the
+/// horizon with zeros included, busiest partner first. Partners without
+/// any invoice are left out.
+pub fn partner_daily(tally: &Tally, top: usize) -> Table {
+    let horizon = &tally.horizon;
+    let days = horizon.days;
+    let mut ranked: Vec<(usize, u64)> = (0..tally.partners())
+        .map(|partner| {
+            let daily = &tally.partner_invoices_daily[partner * days..(partner + 1) * days];
+            (partner, daily.iter().map(|&c| c as u64).sum())
+        })
+        .filter(|&(_, total)| total > 0)
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.truncate(top);
+    let mut kinds = Vec::new();
+    let mut ids = Vec::new();
+    let mut dates = Vec::new();
+    let mut invoices = Vec::new();
+    for (partner, _) in ranked {
+        let (kind, id) = if partner < tally.resellers() {
+            ("reseller", partner)
+        } else {
+            ("distributor", partner - tally.resellers())
+        };
+        let daily = &tally.partner_invoices_daily[partner * days..(partner + 1) * days];
+        for (day, &count) in daily.iter().enumerate() {
+            kinds.push(kind.to_string());
+            ids.push(id as i64);
+            dates.push(horizon.first_date.plus_days(day as i32).to_string());
+            invoices.push(count as i64);
+        }
+    }
+    Table::new("partner_daily", 3)
+        .text("partner_kind", kinds)
+        .int("partner_id", ids)
+        .text("date", dates)
+        .int("invoices", invoices)
+}

@@ -264,7 +264,9 @@ impl Tally {
             self.add_stopped(since, end, cause);
         }
         if let Some(accepted) = self.state.accepted_at.take() {
-            self.add_active_contract(accepted, end);
+            // Still active: counted at every month end from its acceptance on,
+            // the horizon's end included.
+            self.add_active_contract(accepted, Instant::MAX);
         }
         if self.state.stopped_in_horizon {
             self.domains_stopped += 1;

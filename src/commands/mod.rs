@@ -1,7 +1,9 @@
 //! The commands of the binary. Each turns its arguments into library calls.
 
 pub mod detail;
+pub mod report;
 pub mod run;
+pub mod validate;
 
 use std::path::Path;
 

@@ -31,7 +31,27 @@ pub fn execute(args: RunArgs) -> Result<()> {
         let lines: Vec<String> = problems.iter().map(|p| format!("{origin} with the command-line options: {p}")).collect();
         return Err(invalid(lines.join("\n")));
     }
-    let (prices, prices_origin, prices_bytes) = load_prices(&scenario, args.scenario.as_deref())?;
+    let replay = match &scenario.replay {
+        Some(config) => {
+            let base = args.scenario.as_deref().and_then(std::path::Path::parent).unwrap_or(std::path::Path::new("."));
+            Some(isc_sim::input::replay::load(config, base).map_err(|errors| invalid(errors.to_string()))?)
+        }
+        None => None,
+    };
+    let (prices, prices_origin, prices_bytes) = match &replay {
+        Some(input) => (input.prices.clone(), "replay price list".to_string(), Vec::new()),
+        None => load_prices(&scenario, args.scenario.as_deref())?,
+    };
+    let mut replay = replay;
+    if let Some(input) = &mut replay {
+        scenario.population.domains = input.list.domains.len() as u64;
+        // History has no response model of its own: replayed domains load
+        // by hand as the scenario's [population.manual] section says.
+        let behaviour = scenario.population.manual.behaviour();
+        for domain in &mut input.list.domains {
+            domain.manual = behaviour.clone();
+        }
+    }
     let detail_indices = match &args.domain_detail {
         Some(_) => parse_index_list(&args.detail_domains)?,
         None => Vec::new(),
@@ -42,9 +62,18 @@ pub fn execute(args: RunArgs) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;
     let calendar = WorkingCalendar::baden_wuerttemberg();
     let progress = AtomicU64::new(0);
-    let run = Run { scenario: &scenario, prices: &prices, calendar: &calendar, replications: args.replications, progress: &progress };
-    // The population must fit the price list before any work starts.
-    run.population(0).map_err(|message| invalid(format!("{prices_origin}: {message}")))?;
+    let run = Run {
+        scenario: &scenario,
+        prices: &prices,
+        calendar: &calendar,
+        replications: args.replications,
+        replay: replay.as_ref().map(|input| &input.list),
+        progress: &progress,
+    };
+    if replay.is_none() {
+        // The population must fit the price list before any work starts.
+        run.population(0).map_err(|message| invalid(format!("{prices_origin}: {message}")))?;
+    }
 
     let total = scenario.population.domains * args.replications as u64;
     let bar = progress_bar(total, args.quiet);
@@ -83,20 +112,38 @@ pub fn execute(args: RunArgs) -> Result<()> {
         "domains": scenario.population.domains,
         "horizon": { "start": scenario.horizon.start, "end": scenario.horizon.end_date().to_string(), "months": scenario.horizon.months },
         "parameters": scenario,
-        "input_files": [
-            { "file": prices_origin, "sha256": sha256_hex(&prices_bytes) },
-            { "file": "embedded data/public_holidays_de_bw_2015_2040.csv", "sha256": sha256_hex(include_bytes!("../../data/public_holidays_de_bw_2015_2040.csv")) },
-        ],
-        "tables": ["daily", "monthly", "partners", "check_load", "outcomes"],
+        "input_files": input_files(&replay, &prices_origin, &prices_bytes),
+        "tables": ["daily", "monthly", "partners", "check_load", "outcomes", "partner_daily"],
         "wall_seconds": (wall_seconds * 1000.0).round() / 1000.0,
     });
     let manifest_path = staged.path().join("manifest.json");
     std::fs::write(&manifest_path, serde_json::to_string_pretty(&manifest)? + "\n")
         .with_context(|| format!("cannot write {}", manifest_path.display()))?;
+    // The report from the staged tables; when it fails, the tables are kept.
+    let report = (!args.no_report).then(|| crate::commands::report::render(staged.path(), args.lang));
     let written = staged.commit()?;
 
     print!("{}", summary(&scenario, &replications, threads, &written, started.elapsed().as_secs_f64()));
+    match report {
+        Some(Ok(_)) => println!("Report written to {}", written.join("report.html").display()),
+        Some(Err(error)) => {
+            let retry = format!("the tables are written, but not the report; `isc-sim report {}` tries again", written.display());
+            return Err(anyhow::anyhow!("{error:#}").context(retry));
+        }
+        None => {}
+    }
     Ok(())
+}
+
+fn input_files(replay: &Option<isc_sim::input::replay::ReplayInput>, prices_origin: &str, prices_bytes: &[u8]) -> serde_json::Value {
+    let mut files: Vec<serde_json::Value> = Vec::new();
+    match replay {
+        Some(input) => files.extend(input.files.iter().map(|(file, hash)| json!({ "file": file, "sha256": hash }))),
+        None => files.push(json!({ "file": prices_origin, "sha256": sha256_hex(prices_bytes) })),
+    }
+    let holidays = include_bytes!("../../data/public_holidays_de_bw_2015_2040.csv");
+    files.push(json!({ "file": "embedded data/public_holidays_de_bw_2015_2040.csv", "sha256": sha256_hex(holidays) }));
+    serde_json::Value::Array(files)
 }
 
 fn progress_bar(total: u64, quiet: bool) -> ProgressBar {

@@ -5,6 +5,8 @@
 
 pub mod licenses;
 pub mod pricing;
+pub mod replay;
+pub mod table;
 
 use std::fmt;
 

@@ -91,13 +91,7 @@ impl Population {
             .collect();
         let outage_classes =
             WeightedAliasIndex::new(params.connectivity.class_shares.clone()).map_err(|e| e.to_string())?;
-        let manual = ManualBehaviour {
-            load_after_alert_probability: params.manual.load_after_alert_probability,
-            lag_hours_min: 0,
-            lag_hours_max: params.manual.lag_hours_max,
-            months_weights: params.manual.months_weights.clone(),
-            recovery_daily_probability: params.manual.recovery_daily_probability,
-        };
+        let manual = params.manual.behaviour();
         Ok(Population {
             params: params.clone(),
             seed,
@@ -117,6 +111,10 @@ impl Population {
 
     pub fn is_empty(&self) -> bool {
         self.params.domains == 0
+    }
+
+    pub fn channel_size(&self) -> (usize, usize) {
+        (self.params.channel.resellers as usize, self.params.channel.distributors as usize)
     }
 
     /// Generates domain `index` (its key is the index).

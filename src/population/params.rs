@@ -253,6 +253,19 @@ impl Default for ManualParams {
     }
 }
 
+impl ManualParams {
+    /// The behaviour every domain of a run shares, generated or replayed.
+    pub fn behaviour(&self) -> crate::domain::ManualBehaviour {
+        crate::domain::ManualBehaviour {
+            load_after_alert_probability: self.load_after_alert_probability,
+            lag_hours_min: 0,
+            lag_hours_max: self.lag_hours_max,
+            months_weights: self.months_weights.clone(),
+            recovery_daily_probability: self.recovery_daily_probability,
+        }
+    }
+}
+
 impl PopulationParams {
     /// Every value out of range, as `key.path = value: expected …`.
     pub fn problems(&self, _rules: &RuleSet) -> Vec<String> {
