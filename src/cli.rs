@@ -20,6 +20,34 @@ pub enum Command {
     Report(ReportArgs),
     /// Check a scenario and the input files it names, reporting every problem, without simulating.
     Validate(ValidateArgs),
+    /// Run a scenario under its own rules and under candidate rules, and report the differences.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario TOML file; its [rules] are the base.
+    pub scenario: PathBuf,
+
+    /// Candidate rules: a TOML file with a [rules] table or the rule keys at the top level.
+    #[arg(long, value_name = "RULES")]
+    pub candidate: PathBuf,
+
+    /// Output folder [default: reports/<scenario name>-compare].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Number of domains of a generated population, replacing population.domains.
+    #[arg(long, value_name = "N")]
+    pub domains: Option<u64>,
+
+    /// Worker threads [default: one per CPU core]. Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+
+    /// Monte Carlo replications; the monthly deltas carry P10, P50 and P90 across them.
+    #[arg(long, value_name = "R", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replications: u32,
 }
 
 #[derive(Debug, Args)]

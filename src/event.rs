@@ -151,3 +151,13 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
         self.1.segment(domain, segment);
     }
 }
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn event(&mut self, domain: &Domain, event: &Event) {
+        (**self).event(domain, event);
+    }
+
+    fn segment(&mut self, domain: &Domain, segment: &Segment) {
+        (**self).segment(domain, segment);
+    }
+}

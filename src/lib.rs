@@ -34,6 +34,7 @@
 
 pub mod aggregate;
 pub mod calendar;
+pub mod compare;
 pub mod calibration;
 pub mod connectivity;
 pub mod contract;

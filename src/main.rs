@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::execute(args),
         Command::Report(args) => commands::report::execute(args),
         Command::Validate(args) => commands::validate::execute(args),
+        Command::Compare(args) => commands::compare::execute(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -18,6 +18,8 @@ use crate::input::pricing::PriceList;
 use crate::population::Population;
 use crate::random::{stream_key, Purpose};
 use crate::scenario::Scenario;
+use crate::compare::{DomainDiff, OutcomeSink};
+use crate::rules::RuleSet;
 use crate::simulation::Simulation;
 
 /// Domains one parallel task simulates before it returns its tally to the pool.
@@ -188,14 +190,67 @@ impl Run<'_> {
         for tally in workers {
             total.merge(&tally);
         }
-        Ok(ReplicationTables {
-            daily: tables::daily(&total),
-            monthly: tables::monthly(&total),
-            partners: tables::partners(&total),
-            check_load: tables::check_load(&total),
-            outcomes: tables::outcomes(&total),
-            partner_daily: tables::partner_daily(&total, PARTNER_DAILY_TOP),
-        })
+        Ok(tables_of(&total))
+    }
+
+    /// Simulates every replication under the scenario's rules and under
+    /// `candidate`, with the same domains and random draws. Returns the
+    /// tables of both per replication and, for replication 0, each domain
+    /// whose outcome differs, in index order.
+    pub fn compare(&self, candidate: &RuleSet) -> Result<(Vec<(ReplicationTables, ReplicationTables)>, Vec<DomainDiff>, u64), String> {
+        let mut pairs = Vec::new();
+        let mut diffs = Vec::new();
+        let mut domains = 0;
+        for index in 0..self.replications {
+            let base = self.simulation(index)?;
+            let other = Simulation::new(candidate.clone(), base.calendar.clone(), base.seed, base.end).map_err(|p| p.join("; "))?;
+            let population = self.source(index)?;
+            domains = population.len();
+            let horizon = HorizonIndex::new(self.scenario.horizon.start_date(), self.scenario.horizon.months);
+            let (resellers, distributors) = population.channel_size();
+            let new_pair = || {
+                (Tally::new(horizon.clone(), &base, resellers, distributors), Tally::new(horizon.clone(), &other, resellers, distributors))
+            };
+            type Worker = (Engine, (Tally, Tally), Vec<DomainDiff>);
+            let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+            let chunks = population.len().div_ceil(CHUNK_DOMAINS);
+            let (start, end) = (horizon.start(), horizon.end());
+            (0..chunks).into_par_iter().for_each(|chunk| {
+                let taken = pool.lock().expect("no worker panicked").pop();
+                let (mut engine, (mut left, mut right), mut found) = taken.unwrap_or_else(|| (Engine::new(), new_pair(), Vec::new()));
+                let mut base_outcome = OutcomeSink::new(start, end);
+                let mut other_outcome = OutcomeSink::new(start, end);
+                let first = chunk * CHUNK_DOMAINS;
+                let last = (first + CHUNK_DOMAINS).min(population.len());
+                for domain_index in first..last {
+                    let domain = population.domain(domain_index);
+                    let mut sinks = (&mut left, &mut base_outcome);
+                    engine.simulate(&domain, &base, &mut sinks);
+                    left.finish_domain();
+                    let mut sinks = (&mut right, &mut other_outcome);
+                    engine.simulate(&domain, &other, &mut sinks);
+                    right.finish_domain();
+                    let (a, b) = (base_outcome.finish(), other_outcome.finish());
+                    if index == 0 && a != b {
+                        found.push(DomainDiff { index: domain_index, base: a, candidate: b });
+                    }
+                }
+                self.progress.fetch_add(2 * (last - first), Ordering::Relaxed);
+                pool.lock().expect("no worker panicked").push((engine, (left, right), found));
+            });
+            let workers = pool.into_inner().expect("no worker panicked");
+            let (mut total_left, mut total_right) = new_pair();
+            for (_, (mut left, mut right), found) in workers {
+                left.flush_checks();
+                right.flush_checks();
+                total_left.merge(&left);
+                total_right.merge(&right);
+                diffs.extend(found);
+            }
+            pairs.push((tables_of(&total_left), tables_of(&total_right)));
+        }
+        diffs.sort_by_key(|diff| diff.index);
+        Ok((pairs, diffs, domains))
     }
 
     /// Simulates the chosen domains of replication 0 again, keeping their events.
@@ -213,6 +268,18 @@ impl Run<'_> {
                 DomainDetail { domain, simulation: simulation.clone(), events }
             })
             .collect())
+    }
+}
+
+/// The tables of one replication from its merged tally.
+fn tables_of(total: &Tally) -> ReplicationTables {
+    ReplicationTables {
+        daily: tables::daily(total),
+        monthly: tables::monthly(total),
+        partners: tables::partners(total),
+        check_load: tables::check_load(total),
+        outcomes: tables::outcomes(total),
+        partner_daily: tables::partner_daily(total, PARTNER_DAILY_TOP),
     }
 }
 

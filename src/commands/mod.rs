@@ -1,5 +1,6 @@
 //! The commands of the binary. Each turns its arguments into library calls.
 
+pub mod compare;
 pub mod detail;
 pub mod report;
 pub mod run;

@@ -175,6 +175,15 @@ where
         .chain(chart.lines.iter().flat_map(|line| line.values.iter().copied()))
         .chain(chart.limit.iter().map(|(_, value)| *value));
     let top = y_top(values);
+    // Differences between two runs can be negative; other charts start at 0.
+    let lowest = chart
+        .bands
+        .iter()
+        .flat_map(|band| band.lower.iter().copied())
+        .chain(chart.lines.iter().flat_map(|line| line.values.iter().copied()))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::min);
+    let bottom = if lowest < 0.0 { lowest * 1.08 } else { 0.0 };
 
     let x_range = IndexAxis::new(count, chart.x_step);
     let mut context = ChartBuilder::on(area)
@@ -182,7 +191,7 @@ where
         .margin_right(20)
         .x_label_area_size(56)
         .y_label_area_size(90)
-        .build_cartesian_2d(x_range, 0.0..top)?;
+        .build_cartesian_2d(x_range, bottom..top)?;
     let x_format = |x: &f64| index_label(&chart.x_ticks, *x);
     let y_format = |y: &f64| i18n::axis(*y, top, lang);
     context
