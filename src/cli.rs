@@ -22,6 +22,30 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Run a scenario under its own rules and under candidate rules, and report the differences.
     Compare(CompareArgs),
+    /// Match the simulated reloads of a scenario to an observed reload log.
+    Backtest(BacktestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Scenario TOML file (usually a replay of the history the log comes from).
+    pub scenario: PathBuf,
+
+    /// Observed reloads, CSV or Parquet: domain_id, at, amount_isc.
+    #[arg(long, value_name = "FILE")]
+    pub observed: PathBuf,
+
+    /// A simulated reload matches an observed one within this many hours either side.
+    #[arg(long, value_name = "HOURS", default_value_t = 24)]
+    pub tolerance_hours: u32,
+
+    /// Output folder [default: reports/<scenario name>-backtest].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Number of domains of a generated population, replacing population.domains.
+    #[arg(long, value_name = "N")]
+    pub domains: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +134,11 @@ pub struct RunArgs {
     /// Domains for --domain-detail: indices and ranges like `0-9,42`.
     #[arg(long, value_name = "LIST", default_value = "0-9", requires = "domain_detail")]
     pub detail_domains: String,
+
+    /// Write every reload of the first replication inside the horizon to this
+    /// CSV file (domain_id, at, amount_isc), the format `backtest --observed` reads.
+    #[arg(long, value_name = "FILE")]
+    pub reload_log: Option<PathBuf>,
 
     /// No progress bar; the summary is still printed.
     #[arg(long, short)]

@@ -33,6 +33,7 @@
 //! ```
 
 pub mod aggregate;
+pub mod backtest;
 pub mod calendar;
 pub mod compare;
 pub mod calibration;

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::execute(args),
         Command::Validate(args) => commands::validate::execute(args),
         Command::Compare(args) => commands::compare::execute(args),
+        Command::Backtest(args) => commands::backtest::execute(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

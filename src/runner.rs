@@ -18,6 +18,7 @@ use crate::input::pricing::PriceList;
 use crate::population::Population;
 use crate::random::{stream_key, Purpose};
 use crate::scenario::Scenario;
+use crate::backtest::{ReloadCollector, ReloadRecord};
 use crate::compare::{DomainDiff, OutcomeSink};
 use crate::rules::RuleSet;
 use crate::simulation::Simulation;
@@ -251,6 +252,30 @@ impl Run<'_> {
         }
         diffs.sort_by_key(|diff| diff.index);
         Ok((pairs, diffs, domains))
+    }
+
+    /// Every reload of replication 0 inside the horizon, sorted by domain and instant.
+    pub fn reloads(&self) -> Result<Vec<ReloadRecord>, String> {
+        let simulation = self.simulation(0)?;
+        let population = self.source(0)?;
+        let horizon = &self.scenario.horizon;
+        let (start, end) = (horizon.start_instant(), horizon.end_instant());
+        let chunks = population.len().div_ceil(CHUNK_DOMAINS);
+        let mut reloads: Vec<ReloadRecord> = (0..chunks)
+            .into_par_iter()
+            .flat_map_iter(|chunk| {
+                let mut engine = Engine::new();
+                let mut collector = ReloadCollector { start, end, domain: 0, reloads: Vec::new() };
+                let first = chunk * CHUNK_DOMAINS;
+                for index in first..(first + CHUNK_DOMAINS).min(population.len()) {
+                    collector.domain = index;
+                    engine.simulate(&population.domain(index), &simulation, &mut collector);
+                }
+                collector.reloads
+            })
+            .collect();
+        reloads.sort();
+        Ok(reloads)
     }
 
     /// Simulates the chosen domains of replication 0 again, keeping their events.

@@ -16,7 +16,7 @@ use isc_sim::rules::RuleSet;
 use serde_json::json;
 
 use crate::cli::CompareArgs;
-use crate::commands::{invalid, load_prices, load_scenario};
+use crate::commands::{invalid, prepare, Prepared};
 
 /// Monthly measures whose deltas the comparison reports.
 const MEASURES: [&str; 7] =
@@ -42,31 +42,8 @@ pub fn load_rules(path: &Path) -> Result<RuleSet> {
 
 pub fn execute(args: CompareArgs) -> Result<()> {
     let started = std::time::Instant::now();
-    let (mut scenario, origin, scenario_text) = load_scenario(Some(&args.scenario))?;
-    if let Some(domains) = args.domains {
-        scenario.population.domains = domains;
-    }
-    let problems = scenario.problems();
-    if !problems.is_empty() {
-        return Err(invalid(problems.iter().map(|p| format!("{origin}: {p}")).collect::<Vec<_>>().join("\n")));
-    }
+    let Prepared { scenario, origin, text: scenario_text, replay, prices } = prepare(&args.scenario, args.domains)?;
     let candidate = load_rules(&args.candidate)?;
-    let base_dir = args.scenario.parent().unwrap_or(Path::new("."));
-    let mut replay = match &scenario.replay {
-        Some(config) => Some(isc_sim::input::replay::load(config, base_dir).map_err(|errors| invalid(errors.to_string()))?),
-        None => None,
-    };
-    if let Some(input) = &mut replay {
-        scenario.population.domains = input.list.domains.len() as u64;
-        let behaviour = scenario.population.manual.behaviour();
-        for domain in &mut input.list.domains {
-            domain.manual = behaviour.clone();
-        }
-    }
-    let prices = match &replay {
-        Some(input) => input.prices.clone(),
-        None => load_prices(&scenario, Some(&args.scenario))?.0,
-    };
     let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;
     let calendar = WorkingCalendar::baden_wuerttemberg();

@@ -1,5 +1,6 @@
 //! The commands of the binary. Each turns its arguments into library calls.
 
+pub mod backtest;
 pub mod compare;
 pub mod detail;
 pub mod report;
@@ -77,4 +78,53 @@ pub fn parse_index_list(text: &str) -> anyhow::Result<Vec<u64>> {
     indices.sort_unstable();
     indices.dedup();
     Ok(indices)
+}
+
+/// A scenario ready to run: validated, with its replayed domains (which
+/// take the scenario's manual-load model) or its price list.
+pub struct Prepared {
+    pub scenario: Scenario,
+    pub origin: String,
+    pub text: String,
+    pub replay: Option<isc_sim::input::replay::ReplayInput>,
+    pub prices: PriceList,
+}
+
+/// Loads, validates and reads the inputs of the scenario at `path`.
+pub fn prepare(path: &Path, domains: Option<u64>) -> anyhow::Result<Prepared> {
+    let (mut scenario, origin, text) = load_scenario(Some(path))?;
+    if let Some(domains) = domains {
+        scenario.population.domains = domains;
+    }
+    let problems = scenario.problems();
+    if !problems.is_empty() {
+        return Err(invalid(problems.iter().map(|p| format!("{origin}: {p}")).collect::<Vec<_>>().join("\n")));
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut replay = match &scenario.replay {
+        Some(config) => Some(isc_sim::input::replay::load(config, base).map_err(|errors| invalid(errors.to_string()))?),
+        None => None,
+    };
+    if let Some(input) = &mut replay {
+        scenario.population.domains = input.list.domains.len() as u64;
+        let behaviour = scenario.population.manual.behaviour();
+        for domain in &mut input.list.domains {
+            domain.manual = behaviour.clone();
+        }
+    }
+    let prices = match &replay {
+        Some(input) => input.prices.clone(),
+        None => load_prices(&scenario, Some(path))?.0,
+    };
+    Ok(Prepared { scenario, origin, text, replay, prices })
+}
+
+impl Prepared {
+    /// The id of domain `index`: its id in the replay files, or its index.
+    pub fn domain_id(&self, index: u64) -> String {
+        match &self.replay {
+            Some(input) => input.domain_ids[index as usize].clone(),
+            None => index.to_string(),
+        }
+    }
 }

@@ -96,6 +96,13 @@ pub fn execute(args: RunArgs) -> Result<()> {
     for table in combine(&replications) {
         write_table(staged.path(), &table)?;
     }
+    if let Some(path) = &args.reload_log {
+        let reloads = pool.install(|| run.reloads()).map_err(|m| anyhow::anyhow!(m))?;
+        let ids = replay.as_ref().map(|input| &input.domain_ids);
+        crate::commands::backtest::write_reload_log(path, &reloads, |index| {
+            ids.map_or_else(|| index.to_string(), |ids| ids[index as usize].clone())
+        })?;
+    }
     if let Some(path) = &args.domain_detail {
         let details = pool.install(|| run.details(&detail_indices)).map_err(|m| anyhow::anyhow!(m))?;
         crate::commands::detail::write(path, &details)?;
