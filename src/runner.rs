@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::aggregate::tables::{self, Table};
-use crate::aggregate::tally::{HorizonIndex, Tally};
+use crate::aggregate::tally::{DetectorSettings, HorizonIndex, Tally};
 use crate::calendar::WorkingCalendar;
 use crate::domain::Domain;
 use crate::engine::Engine;
@@ -39,6 +39,8 @@ pub struct ReplicationTables {
     pub outcomes: Table,
     /// Invoices per day of the busiest invoicing partners.
     pub partner_daily: Table,
+    /// Counts and first examples of the pathology detectors.
+    pub pathologies: Table,
 }
 
 /// Where a run's domains come from: generated, or read from history.
@@ -70,6 +72,8 @@ pub struct DomainList {
     pub domains: Vec<Domain>,
     pub resellers: usize,
     pub distributors: usize,
+    /// The id of each domain in the input files; empty where domains have no names.
+    pub ids: Vec<String>,
 }
 
 impl DomainList {
@@ -151,6 +155,25 @@ impl Run<'_> {
         Population::new(&self.scenario.population, self.prices, seed, horizon.start_instant(), horizon.end_instant())
     }
 
+    /// Domain keys to ids, for replayed domains with names; generated
+    /// domains are named by their key, which is their index.
+    fn domain_names(&self) -> std::collections::HashMap<u64, String> {
+        match self.replay {
+            Some(list) => list.domains.iter().zip(&list.ids).map(|(domain, id)| (domain.key, id.clone())).collect(),
+            None => std::collections::HashMap::new(),
+        }
+    }
+
+    /// Detector settings from the scenario.
+    fn detector_settings(&self) -> DetectorSettings {
+        let detectors = &self.scenario.detectors;
+        DetectorSettings {
+            reload_count: detectors.reload_count as usize,
+            reload_window_seconds: detectors.reload_window_days as i64 * 86_400,
+            examples: detectors.examples as usize,
+        }
+    }
+
     /// The domains of one replication: the replayed list, or the population
     /// generated with the replication's seed.
     pub fn source(&self, replication: u32) -> Result<Box<dyn DomainSource + '_>, String> {
@@ -165,7 +188,12 @@ impl Run<'_> {
         let population = self.source(index)?;
         let horizon = HorizonIndex::new(self.scenario.horizon.start_date(), self.scenario.horizon.months);
         let (resellers, distributors) = population.channel_size();
-        let new_tally = || Tally::new(horizon.clone(), &simulation, resellers, distributors);
+        let settings = self.detector_settings();
+        let new_tally = || {
+            let mut tally = Tally::new(horizon.clone(), &simulation, resellers, distributors);
+            tally.detector_settings = settings;
+            tally
+        };
 
         let pool: Mutex<Vec<(Engine, Tally)>> = Mutex::new(Vec::new());
         let chunks = population.len().div_ceil(CHUNK_DOMAINS);
@@ -191,7 +219,7 @@ impl Run<'_> {
         for tally in workers {
             total.merge(&tally);
         }
-        Ok(tables_of(&total))
+        Ok(tables_of(&total, self.scenario, &self.domain_names()))
     }
 
     /// Simulates every replication under the scenario's rules and under
@@ -209,8 +237,13 @@ impl Run<'_> {
             domains = population.len();
             let horizon = HorizonIndex::new(self.scenario.horizon.start_date(), self.scenario.horizon.months);
             let (resellers, distributors) = population.channel_size();
+            let settings = self.detector_settings();
             let new_pair = || {
-                (Tally::new(horizon.clone(), &base, resellers, distributors), Tally::new(horizon.clone(), &other, resellers, distributors))
+                let mut left = Tally::new(horizon.clone(), &base, resellers, distributors);
+                let mut right = Tally::new(horizon.clone(), &other, resellers, distributors);
+                left.detector_settings = settings;
+                right.detector_settings = settings;
+                (left, right)
             };
             type Worker = (Engine, (Tally, Tally), Vec<DomainDiff>);
             let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
@@ -248,7 +281,8 @@ impl Run<'_> {
                 total_right.merge(&right);
                 diffs.extend(found);
             }
-            pairs.push((tables_of(&total_left), tables_of(&total_right)));
+            let names = self.domain_names();
+            pairs.push((tables_of(&total_left, self.scenario, &names), tables_of(&total_right, self.scenario, &names)));
         }
         diffs.sort_by_key(|diff| diff.index);
         Ok((pairs, diffs, domains))
@@ -297,8 +331,10 @@ impl Run<'_> {
 }
 
 /// The tables of one replication from its merged tally.
-fn tables_of(total: &Tally) -> ReplicationTables {
+fn tables_of(total: &Tally, scenario: &Scenario, names: &std::collections::HashMap<u64, String>) -> ReplicationTables {
+    let name_of = |key: u64| names.get(&key).cloned().unwrap_or_else(|| key.to_string());
     ReplicationTables {
+        pathologies: tables::pathologies(total, scenario.capacity.partner_invoices_per_day, &name_of),
         daily: tables::daily(total),
         monthly: tables::monthly(total),
         partners: tables::partners(total),
@@ -324,6 +360,7 @@ pub fn combine(replications: &[ReplicationTables]) -> Vec<Table> {
             only.check_load.clone(),
             only.outcomes.clone(),
             only.partner_daily.clone(),
+            only.pathologies.clone(),
         ];
     }
     let pick = |select: fn(&ReplicationTables) -> &Table| -> Vec<Table> { replications.iter().map(|r| select(r).clone()).collect() };
@@ -337,5 +374,6 @@ pub fn combine(replications: &[ReplicationTables]) -> Vec<Table> {
         tables::stacked(&pick(|r| &r.outcomes)),
         // Replication 0 only: the busiest partners differ between replications.
         replications[0].partner_daily.clone(),
+        tables::stacked(&pick(|r| &r.pathologies)),
     ]
 }

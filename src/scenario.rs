@@ -31,6 +31,8 @@ pub struct Scenario {
     pub population: PopulationParams,
     #[serde(default)]
     pub capacity: Capacity,
+    #[serde(default)]
+    pub detectors: Detectors,
     /// History files to replay instead of generating a population.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replay: Option<ReplayConfig>,
@@ -51,6 +53,23 @@ pub struct Horizon {
 pub struct Capacity {
     /// Invoices one invoicing partner can process per day; 0 means not set.
     pub partner_invoices_per_day: u32,
+}
+
+/// Settings of the pathology detectors in every run's `pathologies` table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Detectors {
+    /// A domain is flagged when it has this many reloads within `reload_window_days`.
+    pub reload_count: u32,
+    pub reload_window_days: u32,
+    /// Examples listed per detector.
+    pub examples: u32,
+}
+
+impl Default for Detectors {
+    fn default() -> Detectors {
+        Detectors { reload_count: 3, reload_window_days: 30, examples: 5 }
+    }
 }
 
 /// A scenario that failed to load: every problem, one per line.
@@ -137,6 +156,15 @@ impl Scenario {
         }
         if !(1..=240).contains(&self.horizon.months) {
             problems.push(format!("horizon.months = {}: expected 1 to 240", self.horizon.months));
+        }
+        if !(2..=100).contains(&self.detectors.reload_count) {
+            problems.push(format!("detectors.reload_count = {}: expected 2 to 100", self.detectors.reload_count));
+        }
+        if !(1..=3650).contains(&self.detectors.reload_window_days) {
+            problems.push(format!("detectors.reload_window_days = {}: expected 1 to 3650", self.detectors.reload_window_days));
+        }
+        if self.detectors.examples > 100 {
+            problems.push(format!("detectors.examples = {}: expected 0 to 100", self.detectors.examples));
         }
         if let Err(rule_problems) = self.rules.validate() {
             problems.extend(rule_problems.into_iter().map(|problem| format!("rules.{problem}")));

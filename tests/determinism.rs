@@ -47,7 +47,7 @@ fn output_bytes(domains: &DomainList, threads: usize) -> Vec<(String, Vec<u8>)> 
 
 #[test]
 fn c13_totals_independent_of_threads() {
-    let domains = DomainList { domains: vec![domain(1, "0.1"), domain(2, "0.2"), domain(3, "0.3")], resellers: 1, distributors: 1 };
+    let domains = DomainList { domains: vec![domain(1, "0.1"), domain(2, "0.2"), domain(3, "0.3")], resellers: 1, distributors: 1, ids: Vec::new() };
     let reference = output_bytes(&domains, 1);
     let monthly = String::from_utf8(reference.iter().find(|(name, _)| name == "monthly.csv").unwrap().1.clone()).unwrap();
     let header: Vec<&str> = monthly.lines().next().unwrap().split(',').collect();
@@ -82,7 +82,7 @@ fn open_contract_active_at_every_month_end() {
         cancelled_at: None,
         concluded_by: ConcludedBy::EndCustomer,
     });
-    let domains = DomainList { domains: vec![with_contract], resellers: 1, distributors: 1 };
+    let domains = DomainList { domains: vec![with_contract], resellers: 1, distributors: 1, ids: Vec::new() };
     let prices = read_price_list("prices.csv", EMBEDDED_PRICES_CSV.as_bytes()).unwrap();
     let calendar = WorkingCalendar::baden_wuerttemberg();
     let progress = AtomicU64::new(0);

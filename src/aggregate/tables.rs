@@ -476,3 +476,69 @@ pub fn partner_daily(tally: &Tally, top: usize) -> Table {
         .text("date", dates)
         .int("invoices", invoices)
 }
+
+/// The pathology detectors: domains with a burst of reloads, reloads after
+/// which the remaining operating time is still at or below the threshold,
+/// stops while an Auto-iSC contract was active, and partner-days whose
+/// invoices exceed the capacity (when one is set), each with a count and
+/// the earliest examples. `name_of` turns a domain key into its id.
+pub fn pathologies(tally: &Tally, partner_capacity: u32, name_of: &dyn Fn(u64) -> String) -> Table {
+    use crate::aggregate::tally::DETECTORS;
+    let settings = tally.detector_settings;
+    let mut detectors: Vec<String> = Vec::new();
+    let mut descriptions: Vec<String> = Vec::new();
+    let mut counts: Vec<i64> = Vec::new();
+    let mut examples: Vec<String> = Vec::new();
+    let what = [
+        format!("domains with {} or more reloads within {} days", settings.reload_count, settings.reload_window_seconds / 86_400),
+        "reloads after which the remaining operating time is still at or below the threshold".to_string(),
+        "stops while an Auto-iSC contract was active".to_string(),
+    ];
+    for (index, name) in DETECTORS.iter().enumerate() {
+        detectors.push(name.to_string());
+        descriptions.push(what[index].clone());
+        counts.push(tally.findings.counts[index] as i64);
+        let listed: Vec<String> =
+            tally.findings.examples[index].iter().map(|(at, key)| format!("domain {} at {at}", name_of(*key))).collect();
+        examples.push(listed.join("; "));
+    }
+
+    detectors.push("partner_days_over_capacity".to_string());
+    let days = tally.horizon.days;
+    if partner_capacity == 0 {
+        descriptions.push("partner-days over capacity: not checked, capacity.partner_invoices_per_day is not set".to_string());
+        counts.push(0);
+        examples.push(String::new());
+    } else {
+        descriptions.push(format!("partner-days with more than {partner_capacity} invoices"));
+        let mut over: Vec<(usize, usize, u32)> = Vec::new();
+        for partner in 0..tally.partners() {
+            for day in 0..days {
+                let invoices = tally.partner_invoices_daily[partner * days + day];
+                if invoices > partner_capacity {
+                    over.push((day, partner, invoices));
+                }
+            }
+        }
+        counts.push(over.len() as i64);
+        over.sort();
+        let listed: Vec<String> = over
+            .iter()
+            .take(settings.examples)
+            .map(|(day, partner, invoices)| {
+                let (kind, id) = if *partner < tally.resellers() {
+                    ("reseller", *partner)
+                } else {
+                    ("distributor", partner - tally.resellers())
+                };
+                format!("{kind} {id} on {}: {invoices} invoices", tally.horizon.first_date.plus_days(*day as i32))
+            })
+            .collect();
+        examples.push(listed.join("; "));
+    }
+    Table::new("pathologies", 1)
+        .text("detector", detectors)
+        .text("description", descriptions)
+        .int("count", counts)
+        .text("first_examples", examples)
+}

@@ -92,9 +92,60 @@ impl HorizonIndex {
     }
 }
 
+/// The pathology detectors of a run, in the order of the `pathologies` table.
+pub const DETECTORS: [&str; 3] = ["reload_bursts", "reloads_leaving_threshold", "stops_with_active_contract"];
+
+/// Counts and the earliest examples (instant, domain key) of each detector.
+/// Examples are the smallest by instant and key, so they do not depend on
+/// how the domains were split over workers.
+#[derive(Clone, Debug, Default)]
+pub struct Findings {
+    pub counts: [u64; 3],
+    pub examples: [Vec<(Instant, u64)>; 3],
+}
+
+impl Findings {
+    fn add(&mut self, detector: usize, at: Instant, key: u64, keep: usize) {
+        self.counts[detector] += 1;
+        let examples = &mut self.examples[detector];
+        let position = examples.partition_point(|example| *example < (at, key));
+        if position < keep {
+            examples.insert(position, (at, key));
+            examples.truncate(keep);
+        }
+    }
+
+    fn merge(&mut self, other: &Findings, keep: usize) {
+        for detector in 0..DETECTORS.len() {
+            self.counts[detector] += other.counts[detector];
+            let mut all: Vec<(Instant, u64)> = self.examples[detector].iter().chain(&other.examples[detector]).copied().collect();
+            all.sort();
+            all.truncate(keep);
+            self.examples[detector] = all;
+        }
+    }
+}
+
+/// Detector settings the tally needs.
+#[derive(Copy, Clone, Debug)]
+pub struct DetectorSettings {
+    pub reload_count: usize,
+    pub reload_window_seconds: i64,
+    pub examples: usize,
+}
+
+impl Default for DetectorSettings {
+    fn default() -> DetectorSettings {
+        DetectorSettings { reload_count: 3, reload_window_seconds: 30 * SECONDS_PER_DAY, examples: 5 }
+    }
+}
+
 /// What the tally keeps of the domain it is receiving.
 #[derive(Clone, Debug, Default)]
 struct DomainState {
+    /// Instants of the domain's recent reloads, at most `reload_count` of them.
+    recent_reloads: std::collections::VecDeque<Instant>,
+    burst_flagged: bool,
     stop: Option<(Instant, StopCause)>,
     accepted_at: Option<Instant>,
     stopped_in_horizon: bool,
@@ -143,6 +194,8 @@ pub struct Tally {
     /// Per partner and day: invoices; per partner and month: reloaded milli-iSC.
     pub partner_invoices_daily: Vec<u32>,
     pub partner_reloaded_monthly: Vec<i64>,
+    pub findings: Findings,
+    pub detector_settings: DetectorSettings,
     state: DomainState,
 }
 
@@ -185,6 +238,8 @@ impl Tally {
             domains_stopped: 0,
             partner_invoices_daily: vec![0; partners * days],
             partner_reloaded_monthly: vec![0; partners * months],
+            findings: Findings::default(),
+            detector_settings: DetectorSettings::default(),
             state: DomainState::default(),
             horizon,
         }
@@ -255,6 +310,7 @@ impl Tally {
         self.domains_stopped += other.domains_stopped;
         add(&mut self.partner_invoices_daily, &other.partner_invoices_daily);
         add(&mut self.partner_reloaded_monthly, &other.partner_reloaded_monthly);
+        self.findings.merge(&other.findings, self.detector_settings.examples);
     }
 
     /// Closes the current domain's open stop episode and contract at the horizon end.
@@ -354,6 +410,31 @@ where
     }
 }
 
+impl Tally {
+    /// Flags a burst of reloads and a reload that leaves the remaining
+    /// operating time still at or below the contract's threshold.
+    fn detect_after_reload(&mut self, domain: &Domain, at: Instant, balance_after: Exact, contract: u32) {
+        let settings = self.detector_settings;
+        let recent = &mut self.state.recent_reloads;
+        recent.push_back(at);
+        if recent.len() > settings.reload_count {
+            recent.pop_front();
+        }
+        let burst = recent.len() == settings.reload_count && at.0 - recent[0].0 <= settings.reload_window_seconds;
+        if burst && !self.state.burst_flagged {
+            self.state.burst_flagged = true;
+            self.findings.add(0, at, domain.key, settings.examples);
+        }
+        let threshold = domain.contracts.get(contract as usize).map(|order| self.simulation.rules.threshold_seconds(order.threshold));
+        if let Some(threshold) = threshold
+            && crate::credit::remaining_time_at_most(balance_after, domain.rate_at(at), threshold)
+            && self.simulation.rules.reload_delay_seconds == 0
+        {
+            self.findings.add(1, at, domain.key, settings.examples);
+        }
+    }
+}
+
 impl Sink for Tally {
     fn event(&mut self, domain: &Domain, event: &Event) {
         match *event {
@@ -387,11 +468,12 @@ impl Sink for Tally {
                     self.offline_diff[self.horizon.day(last).expect("clamped") + 1] -= 1;
                 }
             }
-            Event::Reload { night, at, amount, .. } => {
+            Event::Reload { night, at, amount, balance_after, contract } => {
                 self.count_check(night, at);
                 if let Some(day) = self.day_of(at) {
                     self.reloads[day] += 1;
                     self.reloaded_milli[day] += amount.0;
+                    self.detect_after_reload(domain, at, balance_after, contract);
                 }
             }
             Event::Invoice { at, amount, partner, .. } => {
@@ -411,6 +493,11 @@ impl Sink for Tally {
             }
             Event::Stop { at, cause } => {
                 self.state.stop = Some((at, cause));
+                let contract_active =
+                    matches!(cause, StopCause::OutdatedDevicesApp | StopCause::OfflineNights | StopCause::ThresholdTooShort);
+                if contract_active && self.horizon.month_of(at).is_some() {
+                    self.findings.add(2, at, domain.key, self.detector_settings.examples);
+                }
                 if let Some(month) = self.horizon.month_of(at) {
                     self.stop_episodes_by_cause_month[cause_index(cause) * self.horizon.months() + month] += 1;
                 }

@@ -120,7 +120,7 @@ pub fn execute(args: RunArgs) -> Result<()> {
         "horizon": { "start": scenario.horizon.start, "end": scenario.horizon.end_date().to_string(), "months": scenario.horizon.months },
         "parameters": scenario,
         "input_files": input_files(&replay, &prices_origin, &prices_bytes),
-        "tables": ["daily", "monthly", "partners", "check_load", "outcomes", "partner_daily"],
+        "tables": ["daily", "monthly", "partners", "check_load", "outcomes", "partner_daily", "pathologies"],
         "wall_seconds": (wall_seconds * 1000.0).round() / 1000.0,
     });
     let manifest_path = staged.path().join("manifest.json");

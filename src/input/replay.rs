@@ -569,7 +569,12 @@ fn build(
         debug_assert_eq!(domain.check_invariants(), Ok(()));
     }
     ReplayInput {
-        list: DomainList { domains, resellers: reseller_ids.len(), distributors: distributor_ids.len() },
+        list: DomainList {
+            domains,
+            resellers: reseller_ids.len(),
+            distributors: distributor_ids.len(),
+            ids: domain_rows.iter().map(|(_, row)| row.id.clone()).collect(),
+        },
         domain_ids: domain_rows.into_iter().map(|(_, row)| row.id).collect(),
         reseller_ids,
         distributor_ids,
