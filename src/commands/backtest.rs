@@ -76,7 +76,7 @@ fn quantiles(values: &mut [f64]) -> serde_json::Value {
 }
 
 pub fn execute(args: BacktestArgs) -> Result<()> {
-    let prepared = prepare(&args.scenario, args.domains)?;
+    let prepared = prepare(Some(&args.scenario), args.domains, None)?;
     let scenario = &prepared.scenario;
     let domains = scenario.population.domains;
     let index_of: HashMap<String, u64> = (0..domains).map(|index| (prepared.domain_id(index), index)).collect();

@@ -42,7 +42,7 @@ pub fn load_rules(path: &Path) -> Result<RuleSet> {
 
 pub fn execute(args: CompareArgs) -> Result<()> {
     let started = std::time::Instant::now();
-    let Prepared { scenario, origin, text: scenario_text, replay, prices } = prepare(&args.scenario, args.domains)?;
+    let Prepared { scenario, origin, text: scenario_text, replay, prices, .. } = prepare(Some(&args.scenario), args.domains, None)?;
     let candidate = load_rules(&args.candidate)?;
     let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;

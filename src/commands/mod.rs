@@ -88,19 +88,26 @@ pub struct Prepared {
     pub text: String,
     pub replay: Option<isc_sim::input::replay::ReplayInput>,
     pub prices: PriceList,
+    /// Where the price list came from, and its bytes, for the manifest.
+    pub prices_origin: String,
+    pub prices_bytes: Vec<u8>,
 }
 
-/// Loads, validates and reads the inputs of the scenario at `path`.
-pub fn prepare(path: &Path, domains: Option<u64>) -> anyhow::Result<Prepared> {
-    let (mut scenario, origin, text) = load_scenario(Some(path))?;
+/// Loads, validates and reads the inputs of the scenario at `path`, or of
+/// the embedded baseline without one; `domains` and `seed` replace the scenario's.
+pub fn prepare(path: Option<&Path>, domains: Option<u64>, seed: Option<u64>) -> anyhow::Result<Prepared> {
+    let (mut scenario, origin, text) = load_scenario(path)?;
     if let Some(domains) = domains {
         scenario.population.domains = domains;
+    }
+    if let Some(seed) = seed {
+        scenario.seed = seed;
     }
     let problems = scenario.problems();
     if !problems.is_empty() {
         return Err(invalid(problems.iter().map(|p| format!("{origin}: {p}")).collect::<Vec<_>>().join("\n")));
     }
-    let base = path.parent().unwrap_or(Path::new("."));
+    let base = path.and_then(Path::parent).unwrap_or(Path::new("."));
     let mut replay = match &scenario.replay {
         Some(config) => Some(isc_sim::input::replay::load(config, base).map_err(|errors| invalid(errors.to_string()))?),
         None => None,
@@ -112,11 +119,11 @@ pub fn prepare(path: &Path, domains: Option<u64>) -> anyhow::Result<Prepared> {
             domain.manual = behaviour.clone();
         }
     }
-    let prices = match &replay {
-        Some(input) => input.prices.clone(),
-        None => load_prices(&scenario, Some(path))?.0,
+    let (prices, prices_origin, prices_bytes) = match &replay {
+        Some(input) => (input.prices.clone(), "replay price list".to_string(), Vec::new()),
+        None => load_prices(&scenario, path)?,
     };
-    Ok(Prepared { scenario, origin, text, replay, prices })
+    Ok(Prepared { scenario, origin, text, replay, prices, prices_origin, prices_bytes })
 }
 
 impl Prepared {

@@ -15,43 +15,12 @@ use isc_sim::runner::{combine, ReplicationTables, Run};
 use serde_json::json;
 
 use crate::cli::RunArgs;
-use crate::commands::{invalid, load_prices, load_scenario, parse_index_list};
+use crate::commands::{invalid, parse_index_list, prepare, Prepared};
 
 pub fn execute(args: RunArgs) -> Result<()> {
     let started = WallClock::now();
-    let (mut scenario, origin, scenario_text) = load_scenario(args.scenario.as_deref())?;
-    if let Some(domains) = args.domains {
-        scenario.population.domains = domains;
-    }
-    if let Some(seed) = args.seed {
-        scenario.seed = seed;
-    }
-    let problems = scenario.problems();
-    if !problems.is_empty() {
-        let lines: Vec<String> = problems.iter().map(|p| format!("{origin} with the command-line options: {p}")).collect();
-        return Err(invalid(lines.join("\n")));
-    }
-    let replay = match &scenario.replay {
-        Some(config) => {
-            let base = args.scenario.as_deref().and_then(std::path::Path::parent).unwrap_or(std::path::Path::new("."));
-            Some(isc_sim::input::replay::load(config, base).map_err(|errors| invalid(errors.to_string()))?)
-        }
-        None => None,
-    };
-    let (prices, prices_origin, prices_bytes) = match &replay {
-        Some(input) => (input.prices.clone(), "replay price list".to_string(), Vec::new()),
-        None => load_prices(&scenario, args.scenario.as_deref())?,
-    };
-    let mut replay = replay;
-    if let Some(input) = &mut replay {
-        scenario.population.domains = input.list.domains.len() as u64;
-        // History has no response model of its own: replayed domains load
-        // by hand as the scenario's [population.manual] section says.
-        let behaviour = scenario.population.manual.behaviour();
-        for domain in &mut input.list.domains {
-            domain.manual = behaviour.clone();
-        }
-    }
+    let Prepared { scenario, origin, text: scenario_text, replay, prices, prices_origin, prices_bytes } =
+        prepare(args.scenario.as_deref(), args.domains, args.seed)?;
     let detail_indices = match &args.domain_detail {
         Some(_) => parse_index_list(&args.detail_domains)?,
         None => Vec::new(),
