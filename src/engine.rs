@@ -1,9 +1,9 @@
 //! The event-driven engine: one domain's simulation costs in proportion to
 //! its events, not to its nights. Between two happenings the state is fixed
-//! but for the falling balance, so the engine computes the next instant at
-//! which anything can happen (a happening, the balance reaching zero, the
-//! first night whose check reloads, the next alert) and passes the quiet
-//! nights before it as runs of checks and offline nights.
+//! but for the falling balance. So the engine computes the next instant at
+//! which anything can happen: a happening, the balance reaching zero, the
+//! first night whose check reloads, or the next alert. It passes the quiet
+//! nights before that instant as runs of checks and offline nights.
 //!
 //! It must emit the same events as `reference::simulate`, which walks every
 //! night; the property tests hold the two to that.

@@ -1,7 +1,7 @@
 //! A whole run: for each Monte Carlo replication, generate the population
 //! domain by domain in parallel, simulate each with the event-driven engine
 //! into per-worker tallies, merge them, and build the forecast tables.
-//! Memory holds one tally per worker, never the population or its events.
+//! Memory keeps one tally per worker, never the population or its events.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -137,7 +137,8 @@ pub struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Simulates every replication; fails only on an inconsistent scenario.
+    /// Simulates every replication; fails when the rules or the population
+    /// parameters do not build a simulation.
     pub fn execute(&self) -> Result<Vec<ReplicationTables>, String> {
         (0..self.replications).map(|index| self.replication(index)).collect()
     }
