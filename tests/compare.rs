@@ -69,7 +69,7 @@ fn longer_threshold_reloads_a_week_earlier() {
     let dir = scratch("threshold");
     let scenario = write_replay(&dir);
     let out = dir.join("out");
-    let output = compare(&scenario, "threshold_days_two_weeks = 21\n", &out);
+    let output = compare(&scenario, "name = \"three-week trigger\"\n[rules]\nthreshold_days_two_weeks = 21\n", &out);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let diff = std::fs::read_to_string(out.join("domain_diff.csv")).unwrap();
     let rows: Vec<&str> = diff.lines().skip(1).collect();
@@ -82,6 +82,7 @@ fn longer_threshold_reloads_a_week_earlier() {
     assert!(fields[4].starts_with("2024-03-20T"), "candidate {}", fields[4]);
     let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
     assert!(summary.contains("\"domains_with_differences\": 1"), "{summary}");
+    assert!(summary.contains("\"candidate\": \"three-week trigger\""), "{summary}");
     assert!(out.join("charts/delta_reloaded_isc.png").exists());
 }
 

@@ -22,14 +22,25 @@ use crate::commands::{invalid, prepare, Prepared};
 const MEASURES: [&str; 7] =
     ["reloads", "reloaded_isc", "invoices", "alert_emails", "manual_loads", "stop_episodes", "stopped_domain_hours"];
 
-/// Reads candidate rules: a `[rules]` table, or the rule keys at the top level.
-pub fn load_rules(path: &Path) -> Result<RuleSet> {
+/// Reads candidate rules: an optional `name` and a `[rules]` table, or the
+/// rule keys at the top level. Returns the name (the file stem without one)
+/// and the validated rules.
+pub fn load_rules(path: &Path) -> Result<(String, RuleSet)> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|error| invalid(format!("{origin}: cannot read the rules: {error}")))?;
-    let table: toml::Table = text.parse().map_err(|error| invalid(format!("{origin}: {error}")))?;
-    let (prefix, value) = match table.get("rules") {
-        Some(rules) if table.len() == 1 => ("rules.", rules.clone()),
-        Some(_) => return Err(invalid(format!("{origin}: expected only a [rules] table, or rule keys at the top level"))),
+    let mut table: toml::Table = text.parse().map_err(|error| invalid(format!("{origin}: {error}")))?;
+    let stem = path.file_stem().map_or_else(|| "candidate".to_string(), |stem| stem.to_string_lossy().to_string());
+    let name = match table.remove("name") {
+        None => stem,
+        Some(toml::Value::String(name)) if !name.trim().is_empty() => name,
+        Some(other) => return Err(invalid(format!("{origin}: name = {other}: expected a non-empty text naming the rule set"))),
+    };
+    let (prefix, value) = match table.remove("rules") {
+        Some(rules) if table.is_empty() => ("rules.", rules),
+        Some(_) => {
+            let extra: Vec<&String> = table.keys().collect();
+            return Err(invalid(format!("{origin}: unknown keys {extra:?} beside [rules]; expected only name and [rules]")));
+        }
         None => ("", toml::Value::Table(table)),
     };
     let rules: RuleSet = serde_path_to_error::deserialize(value)
@@ -37,13 +48,13 @@ pub fn load_rules(path: &Path) -> Result<RuleSet> {
     rules
         .validate()
         .map_err(|problems| invalid(problems.iter().map(|p| format!("{origin}: {prefix}{p}")).collect::<Vec<_>>().join("\n")))?;
-    Ok(rules)
+    Ok((name, rules))
 }
 
 pub fn execute(args: CompareArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let Prepared { scenario, origin, text: scenario_text, replay, prices, .. } = prepare(Some(&args.scenario), args.domains, None)?;
-    let candidate = load_rules(&args.candidate)?;
+    let (candidate_name, candidate) = load_rules(&args.candidate)?;
     let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;
     let calendar = WorkingCalendar::baden_wuerttemberg();
@@ -72,6 +83,7 @@ pub fn execute(args: CompareArgs) -> Result<()> {
     let stops = better_worse(domains, &diffs, |o| o.stopped_seconds);
     let reloaded = better_worse(domains, &diffs, |o| o.reloaded_milli);
     let summary = json!({
+        "candidate": candidate_name,
         "domains": domains,
         "domains_with_differences": diffs.len(),
         "stopped_hours": { "better": stops.better, "worse": stops.worse, "unchanged": stops.unchanged },
@@ -82,7 +94,7 @@ pub fn execute(args: CompareArgs) -> Result<()> {
         "tool": "isc-sim compare",
         "version": env!("CARGO_PKG_VERSION"),
         "scenario": { "file": origin, "sha256": sha256_hex(scenario_text.as_bytes()), "name": scenario.name },
-        "candidate_rules": { "file": args.candidate.display().to_string(), "rules": candidate },
+        "candidate_rules": { "name": candidate_name, "file": args.candidate.display().to_string(), "rules": candidate },
         "base_rules": scenario.rules,
         "seed": scenario.seed,
         "replications": args.replications,
@@ -92,7 +104,7 @@ pub fn execute(args: CompareArgs) -> Result<()> {
     std::fs::write(staged.path().join("manifest.json"), serde_json::to_string_pretty(&manifest)? + "\n")?;
     let written = staged.commit()?;
 
-    println!("{} compared with {}", origin, args.candidate.display());
+    println!("{} compared with the rule set '{}' ({})", origin, candidate_name, args.candidate.display());
     println!("{} domains, {} with a difference in reloads, first reload, reloaded iSC, stops or stopped hours", domains, diffs.len());
     println!("  stopped hours:  {} better off, {} worse off, {} unchanged", stops.better, stops.worse, stops.unchanged);
     println!("  reloaded iSC:   {} less (better off), {} more (worse off), {} unchanged", reloaded.better, reloaded.worse, reloaded.unchanged);
