@@ -20,8 +20,34 @@ pub struct StagedDir {
     committed: bool,
 }
 
+/// Checks that `target` can be replaced by a run's output: it must not
+/// exist, or be an empty folder, or a folder an earlier isc-sim command
+/// wrote (it holds a `manifest.json` naming the tool). Anything else is
+/// left alone, so a mistyped `--out` never deletes a user's files.
+pub fn check_target(target: &Path) -> std::result::Result<(), String> {
+    if !target.exists() {
+        return Ok(());
+    }
+    if !target.is_dir() {
+        return Err(format!("--out {} is a file; choose a folder path", target.display()));
+    }
+    let mut entries = fs::read_dir(target).map_err(|error| format!("cannot read {}: {error}", target.display()))?;
+    if entries.next().is_none() {
+        return Ok(());
+    }
+    let manifest = fs::read_to_string(target.join("manifest.json")).unwrap_or_default();
+    if manifest.contains("\"tool\": \"isc-sim") {
+        return Ok(());
+    }
+    Err(format!(
+        "--out {} exists and is not an isc-sim output folder (no manifest.json from isc-sim); choose another folder or remove it",
+        target.display()
+    ))
+}
+
 impl StagedDir {
     pub fn new(target: &Path) -> Result<StagedDir> {
+        check_target(target).map_err(|message| anyhow::anyhow!(message))?;
         let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("output");
         let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(parent).with_context(|| format!("cannot create the output folder {}", parent.display()))?;

@@ -119,6 +119,12 @@ impl RuleSet {
                 problems.push(format!("{key} = {days}: expected 1 to 366"));
             }
         }
+        if self.threshold_days_two_weeks > self.threshold_days_four_weeks {
+            problems.push(format!(
+                "threshold_days_two_weeks = {}: expected at most threshold_days_four_weeks ({})",
+                self.threshold_days_two_weeks, self.threshold_days_four_weeks
+            ));
+        }
         if self.interval_months.is_empty() {
             problems.push("interval_months = []: expected at least one of 1, 2, 3, 6, 12".to_string());
         }

@@ -115,6 +115,8 @@ impl DomainSource for DomainList {
 
 /// The events of one chosen domain, for the per-domain detail file.
 pub struct DomainDetail {
+    /// The domain's index in its source.
+    pub index: u64,
     pub domain: Domain,
     pub simulation: Simulation,
     pub events: Recorder,
@@ -325,7 +327,7 @@ impl Run<'_> {
                 let domain = population.domain(index);
                 let mut events = Recorder::default();
                 engine.simulate(&domain, &simulation, &mut events);
-                DomainDetail { domain, simulation: simulation.clone(), events }
+                DomainDetail { index, domain, simulation: simulation.clone(), events }
             })
             .collect())
     }

@@ -218,6 +218,8 @@ mod tests {
     fn out_of_range_names_value_and_allowed() {
         let message = error_of(&format!("{MINIMAL}[rules]\ninterval_months = [1, 5]\n"));
         assert!(message.contains("rules.interval_months contains 5: expected one of 1, 2, 3, 6, 12"), "{message}");
+        let message = error_of(&format!("{MINIMAL}[rules]\nthreshold_days_two_weeks = 40\n"));
+        assert!(message.contains("rules.threshold_days_two_weeks = 40: expected at most threshold_days_four_weeks (28)"), "{message}");
         let message = error_of(&MINIMAL.replace("months = 12", "months = 0"));
         assert!(message.contains("horizon.months = 0: expected 1 to 240"), "{message}");
         let message = error_of(&MINIMAL.replace("2027-01-01", "01/01/2027"));

@@ -133,3 +133,37 @@ fn usage_errors_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("population.domains = 0"));
 }
+
+#[test]
+fn out_never_replaces_foreign_files() {
+    let dir = scratch("foreign");
+    let user_folder = dir.join("thesis");
+    std::fs::create_dir_all(user_folder.join("deep")).unwrap();
+    std::fs::write(user_folder.join("thesis.txt"), "years of work").unwrap();
+    let output = run(&["--domains", "200", "--quiet", "--out", user_folder.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not an isc-sim output folder"));
+    assert_eq!(std::fs::read_to_string(user_folder.join("thesis.txt")).unwrap(), "years of work");
+
+    let user_file = dir.join("notes.txt");
+    std::fs::write(&user_file, "keep me").unwrap();
+    let output = run(&["--domains", "200", "--quiet", "--out", user_file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&user_file).unwrap(), "keep me");
+
+    let earlier = dir.join("earlier-run");
+    assert!(run(&["--domains", "200", "--quiet", "--no-report", "--out", earlier.to_str().unwrap()]).status.success());
+    assert!(run(&["--domains", "300", "--quiet", "--no-report", "--out", earlier.to_str().unwrap()]).status.success(), "a run folder is replaced");
+    assert!(std::fs::read_to_string(earlier.join("manifest.json")).unwrap().contains("\"domains\": 300"));
+}
+
+#[test]
+fn detail_domains_must_exist() {
+    let dir = scratch("detail-range");
+    let output = run(&[
+        "--domains", "100", "--quiet", "--out", dir.join("out").to_str().unwrap(),
+        "--domain-detail", dir.join("d.csv").to_str().unwrap(), "--detail-domains", "500",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("domain 500 does not exist"));
+}

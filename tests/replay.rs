@@ -108,6 +108,7 @@ fn every_defect_names_file_line_column() {
         ("licenses.csv", format!("{LICENSES}d1,2024-04-01,user,seven\n"), "licenses.csv:6: licenses is 'seven'; expected a whole number"),
         ("licenses.csv", format!("{LICENSES}d1,2024-04-01,user,-3\n"), "licenses.csv:6: licenses is '-3'; negative"),
         ("licenses.csv", format!("{LICENSES}d1,2024-04-01,user,\n"), "licenses.csv:6: licenses is ''; missing"),
+        ("licenses.csv", format!("{LICENSES}d1,2024-04-01,user,400000000000000\n"), "licenses.csv:6: licenses is '400000000000000'; too large"),
         ("licenses.csv", format!("{LICENSES}d1,2024-04-01,gold,3\n"), "licenses.csv:6: license_type is 'gold'; unknown license type"),
         ("licenses.csv", format!("{LICENSES}d9,2024-04-01,user,3\n"), "licenses.csv:6: domain_id is 'd9'; unknown domain 'd9'"),
         ("licenses.csv", format!("{LICENSES}d1,2024-2-1,user,13\n"), "licenses.csv:6: row is 'd1 2024-02-01T00:00:00Z user'; duplicate of line 3"),

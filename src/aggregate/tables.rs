@@ -101,6 +101,12 @@ fn isc_of_exact(exact: i128, seconds_per_month: i64) -> f64 {
     Exact(exact).round_to_milli(seconds_per_month).as_isc_f64()
 }
 
+/// Hours with 3 decimals, rounded once from whole seconds, so that the
+/// float holds the decimal that CSV prints.
+pub fn hours_of_seconds(seconds: i64) -> f64 {
+    crate::credit::divide_rounded(seconds as i128 * 1000, 3600) as f64 / 1000.0
+}
+
 fn isc_of_milli(milli: i64) -> f64 {
     milli as f64 / 1000.0
 }
@@ -161,7 +167,7 @@ pub fn daily(tally: &Tally) -> Table {
         .int("manual_loads", ints(&tally.manual_loads))
         .float("manual_loaded_isc", tally.manual_loaded_milli.iter().map(|&m| isc_of_milli(m)).collect())
         .int("stopped_domains", series.stopped_domains)
-        .float("stopped_domain_hours", series.stopped_seconds.iter().map(|&s| s as f64 / 3600.0).collect())
+        .float("stopped_domain_hours", series.stopped_seconds.iter().map(|&s| hours_of_seconds(s)).collect())
 }
 
 pub fn monthly(tally: &Tally) -> Table {
@@ -204,10 +210,10 @@ pub fn monthly(tally: &Tally) -> Table {
         .int("manual_loads", sum_u64(&tally.manual_loads))
         .float("manual_loaded_isc", sum_i64(&tally.manual_loaded_milli).iter().map(|&m| isc_of_milli(m)).collect())
         .int("stop_episodes", stop_episodes)
-        .float("stopped_domain_hours", sum_i64(&series.stopped_seconds).iter().map(|&s| s as f64 / 3600.0).collect());
+        .float("stopped_domain_hours", sum_i64(&series.stopped_seconds).iter().map(|&s| hours_of_seconds(s)).collect());
     for (cause_number, cause) in STOP_CAUSES.iter().enumerate() {
         let hours = (0..months)
-            .map(|month| tally.stopped_seconds_by_cause_month[cause_number * months + month] as f64 / 3600.0)
+            .map(|month| hours_of_seconds(tally.stopped_seconds_by_cause_month[cause_number * months + month]))
             .collect();
         table = table.float(&format!("stopped_hours_{}", cause_name(*cause)), hours);
     }
@@ -343,7 +349,7 @@ pub fn outcomes(tally: &Tally) -> Table {
     for (index, cause) in STOP_CAUSES.iter().enumerate() {
         let episodes: u64 = tally.stop_episodes_by_cause_month[index * months..(index + 1) * months].iter().sum();
         let seconds: i64 = tally.stopped_seconds_by_cause_month[index * months..(index + 1) * months].iter().sum();
-        row("stops", cause_name(*cause), episodes as i64, seconds as f64 / 3600.0);
+        row("stops", cause_name(*cause), episodes as i64, hours_of_seconds(seconds));
     }
     Table::new("outcomes", 2)
         .text("category", categories)

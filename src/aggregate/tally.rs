@@ -461,11 +461,17 @@ impl Sink for Tally {
                 }
             }
             Event::OfflineNights { first, last } => {
-                let first = first.max(self.horizon.first_date);
+                // Counted on the UTC date of the check the night would have
+                // had, as checks are, so both columns follow one date rule.
+                let clock = self.simulation.clock(domain.key);
+                let mut night = first.max(self.horizon.first_date.plus_days(-1));
                 let last = last.min(self.horizon.first_date.plus_days(self.horizon.days as i32 - 1));
-                if first <= last {
-                    self.offline_diff[self.horizon.day(first).expect("clamped")] += 1;
-                    self.offline_diff[self.horizon.day(last).expect("clamped") + 1] -= 1;
+                while night <= last {
+                    if let Some(day) = self.horizon.day(clock.night_instant(night).date()) {
+                        self.offline_diff[day] += 1;
+                        self.offline_diff[day + 1] -= 1;
+                    }
+                    night = night.plus_days(1);
                 }
             }
             Event::Reload { night, at, amount, balance_after, contract } => {

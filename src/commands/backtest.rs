@@ -81,6 +81,9 @@ pub fn execute(args: BacktestArgs) -> Result<()> {
     let domains = scenario.population.domains;
     let index_of: HashMap<String, u64> = (0..domains).map(|index| (prepared.domain_id(index), index)).collect();
     let observed = read_observed(&args.observed, &index_of)?;
+    if let Some(out) = &args.out {
+        isc_sim::output::check_target(out).map_err(invalid)?;
+    }
 
     let calendar = WorkingCalendar::baden_wuerttemberg();
     let progress = AtomicU64::new(0);
@@ -175,6 +178,7 @@ pub fn execute(args: BacktestArgs) -> Result<()> {
     });
 
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(format!("{}-backtest", scenario.name)));
+    isc_sim::output::check_target(&out_dir).map_err(invalid)?;
     let staged = StagedDir::new(&out_dir)?;
     write_table(staged.path(), &table)?;
     std::fs::write(staged.path().join("summary.json"), serde_json::to_string_pretty(&summary)? + "\n")?;

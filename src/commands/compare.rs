@@ -55,6 +55,9 @@ pub fn execute(args: CompareArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let Prepared { scenario, origin, text: scenario_text, replay, prices, .. } = prepare(Some(&args.scenario), args.domains, None)?;
     let (candidate_name, candidate) = load_rules(&args.candidate)?;
+    if let Some(out) = &args.out {
+        isc_sim::output::check_target(out).map_err(invalid)?;
+    }
     let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;
     let calendar = WorkingCalendar::baden_wuerttemberg();
@@ -73,6 +76,7 @@ pub fn execute(args: CompareArgs) -> Result<()> {
     let (pairs, diffs, domains) = pool.install(|| run.compare(&candidate)).map_err(|m| anyhow::anyhow!("the comparison failed: {m}"))?;
 
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(format!("{}-compare", scenario.name)));
+    isc_sim::output::check_target(&out_dir).map_err(invalid)?;
     let staged = StagedDir::new(&out_dir)?;
     let names: Option<&Vec<String>> = replay.as_ref().map(|input| &input.domain_ids);
     write_table(staged.path(), &diff_table(&diffs, names))?;
@@ -149,8 +153,8 @@ fn diff_table(diffs: &[DomainDiff], names: Option<&Vec<String>>) -> Table {
         ("reloaded_isc_candidate".to_string(), side(candidate, |o| o.reloaded_milli as f64 / 1000.0)),
         ("stop_episodes_base".to_string(), side(base, |o| o.stop_episodes as f64)),
         ("stop_episodes_candidate".to_string(), side(candidate, |o| o.stop_episodes as f64)),
-        ("stopped_hours_base".to_string(), side(base, |o| o.stopped_seconds as f64 / 3600.0)),
-        ("stopped_hours_candidate".to_string(), side(candidate, |o| o.stopped_seconds as f64 / 3600.0)),
+        ("stopped_hours_base".to_string(), side(base, |o| isc_sim::aggregate::tables::hours_of_seconds(o.stopped_seconds))),
+        ("stopped_hours_candidate".to_string(), side(candidate, |o| isc_sim::aggregate::tables::hours_of_seconds(o.stopped_seconds))),
     ];
     Table { name: "domain_diff".to_string(), key_columns: 1, columns }
 }

@@ -9,13 +9,13 @@ use isc_sim::event::{Event, LoadSource};
 use isc_sim::runner::DomainDetail;
 
 /// Writes one CSV row per event, to a temporary name renamed at the end.
-pub fn write(path: &Path, details: &[DomainDetail]) -> Result<()> {
+pub fn write(path: &Path, details: &[DomainDetail], id_of: &dyn Fn(u64) -> String) -> Result<()> {
     let partial = path.with_extension("csv.partial");
     let mut writer = csv::Writer::from_path(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
     writer.write_record(["domain", "event", "at", "night_first", "night_last", "amount_isc", "balance_after_isc", "detail"])?;
     for detail in details {
         let spm = detail.simulation.seconds_per_month();
-        let key = detail.domain.key.to_string();
+        let key = id_of(detail.index);
         for event in &detail.events.events {
             let mut row = vec![key.clone(), String::new(), event.at().to_string(), String::new(), String::new(), String::new(), String::new(), String::new()];
             let (name, detail_text) = match event {

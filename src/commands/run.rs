@@ -25,7 +25,14 @@ pub fn execute(args: RunArgs) -> Result<()> {
         Some(_) => parse_index_list(&args.detail_domains)?,
         None => Vec::new(),
     };
+    if let Some(beyond) = detail_indices.iter().find(|&&index| index >= scenario.population.domains) {
+        return Err(invalid(format!(
+            "--detail-domains: domain {beyond} does not exist; the run has domains 0 to {}",
+            scenario.population.domains.saturating_sub(1)
+        )));
+    }
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(&scenario.name));
+    isc_sim::output::check_target(&out_dir).map_err(invalid)?;
 
     let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;
@@ -74,7 +81,9 @@ pub fn execute(args: RunArgs) -> Result<()> {
     }
     if let Some(path) = &args.domain_detail {
         let details = pool.install(|| run.details(&detail_indices)).map_err(|m| anyhow::anyhow!(m))?;
-        crate::commands::detail::write(path, &details)?;
+        let ids = replay.as_ref().map(|input| &input.domain_ids);
+        let id_of = |index: u64| ids.map_or_else(|| index.to_string(), |ids| ids[index as usize].clone());
+        crate::commands::detail::write(path, &details, &id_of)?;
     }
     let wall_seconds = started.elapsed().as_secs_f64();
     let manifest = json!({

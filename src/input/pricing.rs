@@ -99,6 +99,10 @@ pub fn read_price_list(file: &str, bytes: &[u8]) -> Result<PriceList, Vec<crate:
             continue;
         }
         match Milli::parse_isc(price_text) {
+            Some(price) if price.0 > 1_000_000_000 => {
+                let message = "too large; expected at most 1,000,000 iSC per license per month";
+                problems.push(problem(line, Some("price_isc_per_month"), Some(price_text), message));
+            }
             Some(price) if price.0 >= 0 => {
                 if prices.prices.insert(license_type.to_string(), price).is_some() {
                     problems.push(problem(line, Some("license_type"), Some(license_type), "duplicate; each type needs one price"));

@@ -109,6 +109,18 @@ fn date(cell: &Cell) -> Result<Date, String> {
     }
 }
 
+/// The largest license count a row may give; larger counts are input errors
+/// (and would overflow the rate in milli-iSC per month).
+pub const MAX_LICENSES: u64 = 10_000_000;
+
+fn licenses(cell: &Cell) -> Result<u64, String> {
+    let value = count(cell)?;
+    if value > MAX_LICENSES {
+        return Err(format!("too large; expected at most {MAX_LICENSES} licenses"));
+    }
+    Ok(value)
+}
+
 fn count(cell: &Cell) -> Result<u64, String> {
     let expected = "expected a whole number, 0 or more";
     match cell {
@@ -141,6 +153,7 @@ fn amount(cell: &Cell) -> Result<Milli, String> {
         Cell::Missing => None,
     };
     match parsed {
+        Some(milli) if milli.0 > 1_000_000_000_000_000 => Err("too large; expected at most 1,000,000,000,000 iSC".to_string()),
         Some(milli) if milli.0 >= 0 => Ok(milli),
         Some(_) => Err(format!("negative; {expected}")),
         None => Err(expected.to_string()),
@@ -321,7 +334,7 @@ pub fn load(config: &ReplayConfig, base: &Path) -> Result<ReplayInput, InputErro
             let message = format!("unknown license type; expected one of the price list: {}", license_types.join(", "));
             return Err(("license_type", message));
         };
-        let licenses = count(&cells[3]).map_err(|m| ("licenses", m))?;
+        let licenses = licenses(&cells[3]).map_err(|m| ("licenses", m))?;
         Ok((domain as u32, at, type_index as u16, licenses))
     });
     sort_and_resolve(

@@ -142,8 +142,11 @@ impl Population {
             start = rental_start.plus_days(-10);
         }
         let rental_end = {
+            // Memoryless from the horizon start for rentals that exist then,
+            // so the warm-up does not thin out the base at the horizon start.
             let months = Exp::new(params.rental_end_monthly.max(1e-12)).expect("positive rate").sample(&mut stream);
-            let end = start.0 as f64 + months * DAYS_PER_MONTH_MEAN * SECONDS_PER_DAY as f64;
+            let from = rental_start.max(self.horizon_start);
+            let end = from.0 as f64 + months * DAYS_PER_MONTH_MEAN * SECONDS_PER_DAY as f64;
             (end < self.horizon_end.0 as f64).then(|| Instant(end as i64).max(rental_start.plus_seconds(1)))
         };
 
@@ -312,16 +315,19 @@ impl Population {
             rental_start.plus_days(-1 - (contract_stream.next_bits() % 8) as i64)
         } else {
             let from = start.max(self.horizon_start).max(rental_start);
-            let span = (self.horizon_end.0 - from.0).max(1) as f64;
-            Instant(from.0 + (contract_stream.uniform() * span) as i64)
+            let rate = 1.0 / params.order_delay_months_mean;
+            let months = Exp::new(rate).expect("validated positive").sample(&mut contract_stream);
+            Instant(from.0 + (months * DAYS_PER_MONTH_MEAN * SECONDS_PER_DAY as f64) as i64)
         };
         let mut orders = vec![ordered_at];
         if early_order {
             // After the rejection the customer orders again once the rental runs.
             orders.push(rental_start.plus_days(3 + (contract_stream.next_bits() % 10) as i64));
         }
+        let last_order_instant = domain.rental.end.unwrap_or(self.horizon_end).min(self.horizon_end);
         for (index, &ordered_at) in orders.iter().enumerate() {
-            if ordered_at >= self.horizon_end {
+            // Nobody orders Auto-iSC for a rental that has ended.
+            if ordered_at >= last_order_instant {
                 continue;
             }
             let prepared = !contract_stream.bernoulli(params.low_balance_share);

@@ -90,6 +90,10 @@ pub struct ContractParams {
     pub adoption_share: f64,
     /// Of the adopting domains that exist before the horizon, the share whose contract is already active.
     pub existing_share: f64,
+    /// Mean months from the horizon start (or a later rental start) until an
+    /// adopting domain without a contract orders one; exponential, so the
+    /// order rate does not depend on the horizon's length.
+    pub order_delay_months_mean: f64,
     /// Share choosing the 4-week threshold; the rest choose 2 weeks.
     pub four_weeks_share: f64,
     /// Weights of the intervals 1, 2, 3, 6 and 12 months.
@@ -100,7 +104,8 @@ pub struct ContractParams {
     pub cancellation_monthly: f64,
     /// Share concluded by the reseller (invoiced to the distributor).
     pub reseller_concluded_share: f64,
-    /// Share of orders placed without the required month of iSC on the balance.
+    /// Share of orders placed without first topping the balance up to one
+    /// month; they are rejected only when the balance then holds less.
     pub low_balance_share: f64,
     /// Share of new rentals ordering Auto-iSC before the rental is accepted.
     pub early_order_share: f64,
@@ -153,7 +158,7 @@ impl Default for PopulationParams {
         PopulationParams {
             domains: 1_000_000,
             price_list: String::new(),
-            warmup_days: 35,
+            warmup_days: 180,
             cloud_share: 0.25,
             existing_share: 0.85,
             tenure_months_quantiles: vec![0.0, 2.0, 9.0, 29.0, 55.0, 69.0, 72.0],
@@ -203,6 +208,7 @@ impl Default for ContractParams {
         ContractParams {
             adoption_share: 0.435,
             existing_share: 0.7,
+            order_delay_months_mean: 24.0,
             four_weeks_share: 0.4,
             interval_weights: vec![0.385, 0.165, 0.105, 0.105, 0.241],
             end_date_share: 0.1,
@@ -319,6 +325,7 @@ impl PopulationParams {
             }
         };
         positive("users.median", self.users.median, &mut problems);
+        positive("contracts.order_delay_months_mean", self.contracts.order_delay_months_mean, &mut problems);
         positive("users.log_sd", self.users.log_sd, &mut problems);
         positive("users.tail_scale", self.users.tail_scale, &mut problems);
         positive("users.tail_shape", self.users.tail_shape, &mut problems);
