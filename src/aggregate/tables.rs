@@ -548,3 +548,19 @@ pub fn pathologies(tally: &Tally, partner_capacity: u32, name_of: &dyn Fn(u64) -
         .int("count", counts)
         .text("first_examples", examples)
 }
+
+/// Adds a `partner_name` column after `partner_id` to a table that has
+/// `partner_kind` and `partner_id`; other tables come back unchanged.
+pub fn with_partner_names(table: Table, name_of: &dyn Fn(&str, i64) -> String) -> Table {
+    let (Some(Column::Text(kinds)), Some(Column::Int(ids))) = (table.column("partner_kind"), table.column("partner_id")) else {
+        return table;
+    };
+    let names: Vec<String> = kinds.iter().zip(ids).map(|(kind, id)| name_of(kind, *id)).collect();
+    let position = table.columns.iter().position(|(name, _)| name == "partner_id").expect("checked above") + 1;
+    let mut table = table;
+    table.columns.insert(position, ("partner_name".to_string(), Column::Text(names)));
+    if table.key_columns >= position {
+        table.key_columns += 1;
+    }
+    table
+}

@@ -69,7 +69,17 @@ pub fn execute(args: RunArgs) -> Result<()> {
     bar.finish_and_clear();
 
     let staged = StagedDir::new(&out_dir)?;
+    // Partners are named by their ids in the replay files, or by kind and
+    // number in a generated population.
+    let partner_name = |kind: &str, id: i64| -> String {
+        let names = replay.as_ref().map(|input| if kind == "reseller" { &input.reseller_ids } else { &input.distributor_ids });
+        match names.and_then(|names| names.get(id as usize)) {
+            Some(name) => name.clone(),
+            None => format!("{kind}-{id}"),
+        }
+    };
     for table in combine(&replications) {
+        let table = isc_sim::aggregate::tables::with_partner_names(table, &partner_name);
         write_table(staged.path(), &table)?;
     }
     if let Some(path) = &args.reload_log {
