@@ -175,13 +175,15 @@ fn c06_license_change_mid_day() {
     // T = 985.833 / 20 per day = 49.29 days: just above the 49-day alert lead.
     assert!(at_check > licenses(20).over(49 * 86_400));
     assert!(at_check < licenses(20).over(50 * 86_400));
-    // The license change at noon is no check.
-    let checks_on_10th: Vec<_> = recorder
-        .events
+    // The license change at noon is no check: the only check on June 10 is the night's at 23:00.
+    let checks_on_10th: Vec<Instant> = expand(&recorder.events, &case)
         .iter()
-        .filter(|event| matches!(event, Event::Check { at: when, .. } if when.date() == day("2024-06-10")))
+        .filter_map(|event| match event {
+            Event::Check { at: when, .. } if when.date() == day("2024-06-10") => Some(*when),
+            _ => None,
+        })
         .collect();
-    assert!(checks_on_10th.is_empty(), "{checks_on_10th:?}");
+    assert_eq!(checks_on_10th, vec![at("2024-06-10T23:00:00Z")]);
 
     // With a contract and a low balance, night June 30 reloads A = 495.
     let case = Case::new("2024-05-01", "2024-07-02")
@@ -452,6 +454,7 @@ fn c15_stopped_domain_recovers_at_next_check() {
         _ => None,
     }).collect();
     assert_eq!(resumes, vec![at("2024-04-03T22:30:00Z")]);
+    assert_eq!(balance_at(&recorder.segments, at("2024-04-03T12:00:00Z")), Exact::ZERO, "balance 0.000 at the stop");
     let stopped_seconds = resumes[0].0 - at("2024-04-03T12:00:00Z").0;
     assert_eq!(stopped_seconds, 10 * 3_600 + 1_800, "one stop episode of 10.5 hours");
     assert_eq!(milli(consumed_between(&recorder.segments, at("2024-04-01"), at("2024-04-03T22:30:00Z"))), isc("25"));

@@ -239,3 +239,24 @@ fn binary_runs_and_validates_replay() {
     }
     assert!(!out_bad.exists());
 }
+
+#[test]
+fn replay_tables_ignore_time_zone() {
+    let dir = scratch("tz");
+    write_inputs(&dir, &base_files());
+    std::fs::write(dir.join("scenario.toml"), scenario_text("")).unwrap();
+    let binary = env!("CARGO_BIN_EXE_isc-sim");
+    let mut outputs = Vec::new();
+    for zone in ["UTC", "Europe/Berlin", "Pacific/Auckland"] {
+        let out = dir.join(format!("out-{}", zone.replace('/', "-")));
+        let run = Command::new(binary)
+            .env("TZ", zone)
+            .args(["run", dir.join("scenario.toml").to_str().unwrap(), "--quiet", "--no-report", "--out", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let tables: Vec<Vec<u8>> = ["daily.csv", "monthly.csv", "daily.parquet"].iter().map(|f| std::fs::read(out.join(f)).unwrap()).collect();
+        outputs.push(tables);
+    }
+    assert!(outputs[1] == outputs[0] && outputs[2] == outputs[0], "tables differ between time zones");
+}

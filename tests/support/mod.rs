@@ -123,7 +123,8 @@ fn offset_of(time: &str) -> i64 {
     seconds
 }
 
-fn expand(events: &[Event], case: &Case) -> Vec<Event> {
+/// The events with runs of checks expanded to one `Check` per night.
+pub fn expand(events: &[Event], case: &Case) -> Vec<Event> {
     let mut out = Vec::new();
     for event in events {
         match *event {
