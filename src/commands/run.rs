@@ -146,7 +146,7 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
         return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     }
     let bar = ProgressBar::new(total);
-    let style = ProgressStyle::with_template("{spinner} simulating [{bar:40}] {human_pos}/{human_len} domains, {per_sec}, ETA {eta}")
+    let style = ProgressStyle::with_template("{spinner} simulating [{bar:40}] {human_pos}/{human_len} domains, ETA {eta}")
         .expect("valid template")
         .progress_chars("=> ");
     bar.set_style(style);
