@@ -75,6 +75,29 @@ pub struct ReplayInput {
     pub license_rows: u64,
 }
 
+/// FNV-1a for the id look-up table: millions of short ids are looked up
+/// once per input row, and the standard library's SipHash, built to resist
+/// crafted keys, costs several times more per id.
+#[derive(Default)]
+struct FnvHasher(u64);
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for byte in bytes {
+            hash ^= *byte as u64;
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FnvHasher>>;
+
 /// A stable key for a domain id, so that its random streams depend on its
 /// id alone, not on its position in the files (FNV-1a, then SplitMix64).
 pub fn domain_key(id: &str) -> u64 {
@@ -311,7 +334,7 @@ pub fn load(config: &ReplayConfig, base: &Path) -> Result<ReplayInput, InputErro
         Ok(DomainRow { id, deployment, reseller, distributor, rental_start, rental_end, devices_app, invoice_reference })
     });
     sort_and_resolve(&config.domains, &mut domain_rows, |row| domain_sort_key(&row.id), |row| row.id.clone(), policy, &mut problems);
-    let index_of: HashMap<String, usize> = domain_rows.iter().enumerate().map(|(index, (_, row))| (row.id.clone(), index)).collect();
+    let index_of: FnvMap<String, usize> = domain_rows.iter().enumerate().map(|(index, (_, row))| (row.id.clone(), index)).collect();
 
     let unknown_domain = |id: &str| format!("unknown domain '{id}'; expected a domain_id of {}", config.domains);
     let domain_index = |cell: &Cell| -> Result<usize, (&'static str, String)> {

@@ -263,11 +263,13 @@ fn read_parquet(
     }
     size(frame.height());
     let mut cells: Vec<Cell> = Vec::with_capacity(kinds.len());
+    let mut values: Vec<Cell> = Vec::with_capacity(iterators.len());
     for row in 0..frame.height() {
         if problems.full() {
             return;
         }
-        let mut values: Vec<Cell> = iterators.iter_mut().map(|iterator| iterator.next().unwrap_or(Cell::Missing)).collect();
+        values.clear();
+        values.extend(iterators.iter_mut().map(|iterator| iterator.next().unwrap_or(Cell::Missing)));
         cells.clear();
         cells.extend(kinds.iter().map(|kind| kind.map_or(Cell::Missing, |index| std::mem::replace(&mut values[index], Cell::Missing))));
         each(Location::ParquetRow(row as u64), &cells, problems);
