@@ -140,6 +140,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub reload_log: Option<PathBuf>,
 
+    /// Write every replication's monthly table to this CSV file, one row per
+    /// replication and month, for use elsewhere.
+    #[arg(long, value_name = "FILE")]
+    pub sample_paths: Option<PathBuf>,
+
     /// No progress bar; the summary is still printed.
     #[arg(long, short)]
     pub quiet: bool,

@@ -43,6 +43,7 @@ pub mod credit;
 pub mod devices_app;
 pub mod domain;
 pub mod engine;
+pub mod forecast;
 pub mod event;
 pub mod input;
 pub mod manual;

@@ -124,3 +124,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
+
+/// Writes one table as CSV to `path`, through a temporary name renamed at the end.
+pub fn write_csv_file(path: &Path, table: &Table) -> Result<()> {
+    let mut frame = data_frame(table)?;
+    let partial = path.with_extension("csv.partial");
+    let file = File::create(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
+    CsvWriter::new(BufWriter::new(file))
+        .include_header(true)
+        .with_float_precision(Some(3))
+        .finish(&mut frame)
+        .with_context(|| format!("cannot write {}", partial.display()))?;
+    fs::rename(&partial, path).with_context(|| format!("cannot move the file to {}", path.display()))?;
+    Ok(())
+}

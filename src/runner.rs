@@ -99,6 +99,31 @@ impl DomainSource for DomainListRef<'_> {
     }
 }
 
+/// Replayed domains known up to `as_of` and continued from the estimates.
+struct ForecastSource<'a> {
+    list: &'a DomainList,
+    as_of: crate::calendar::Instant,
+    estimates: crate::forecast::Estimates,
+    volatility_scale: f64,
+    simulation: Simulation,
+}
+
+impl DomainSource for ForecastSource<'_> {
+    fn len(&self) -> u64 {
+        self.list.len()
+    }
+
+    fn domain(&self, index: u64) -> Domain {
+        let domain = &self.list.domains[index as usize];
+        let end = self.simulation.end;
+        crate::forecast::continue_domain(domain, self.as_of, end, &self.estimates, self.volatility_scale, &self.simulation)
+    }
+
+    fn channel_size(&self) -> (usize, usize) {
+        self.list.channel_size()
+    }
+}
+
 impl DomainSource for DomainList {
     fn len(&self) -> u64 {
         self.domains.len() as u64
@@ -180,9 +205,15 @@ impl Run<'_> {
     /// The domains of one replication: the replayed list, or the population
     /// generated with the replication's seed.
     pub fn source(&self, replication: u32) -> Result<Box<dyn DomainSource + '_>, String> {
-        match self.replay {
-            Some(list) => Ok(Box::new(list.clone_ref())),
-            None => Ok(Box::new(self.population(replication)?)),
+        match (self.replay, &self.scenario.forecast) {
+            (Some(list), Some(forecast)) => {
+                let as_of = self.scenario.horizon.start_instant();
+                let estimates = crate::forecast::estimate(&list.domains, as_of);
+                let simulation = self.simulation(replication)?;
+                Ok(Box::new(ForecastSource { list, as_of, estimates, volatility_scale: forecast.volatility_scale, simulation }))
+            }
+            (Some(list), None) => Ok(Box::new(list.clone_ref())),
+            (None, _) => Ok(Box::new(self.population(replication)?)),
         }
     }
 

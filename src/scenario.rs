@@ -36,6 +36,9 @@ pub struct Scenario {
     /// History files to replay instead of generating a population.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replay: Option<ReplayConfig>,
+    /// Forecasting from a replayed history: replay up to `as_of`, then continue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<crate::forecast::ForecastConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -170,6 +173,21 @@ impl Scenario {
             problems.extend(rule_problems.into_iter().map(|problem| format!("rules.{problem}")));
         }
         problems.extend(self.population.problems(&self.rules).into_iter().map(|p| format!("population.{p}")));
+        if let Some(forecast) = &self.forecast {
+            match Date::parse(&forecast.as_of) {
+                Some(date) if date.to_string() == self.horizon.start || Date::parse(&self.horizon.start) == Some(date) => {}
+                _ => problems.push(format!(
+                    "forecast.as_of = {:?}: expected a date like \"2027-01-01\" equal to horizon.start ({:?}), where the forecast begins",
+                    forecast.as_of, self.horizon.start
+                )),
+            }
+            if !(0.0..=10.0).contains(&forecast.volatility_scale) {
+                problems.push(format!("forecast.volatility_scale = {}: expected 0 to 10", forecast.volatility_scale));
+            }
+            if self.replay.is_none() {
+                problems.push("forecast: expected a [replay] section with the history to forecast from".to_string());
+            }
+        }
         if let Some(replay) = &self.replay {
             if replay.domains.is_empty() {
                 problems.push("replay.domains = \"\": expected the path of the domains file".to_string());

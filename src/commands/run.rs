@@ -82,6 +82,15 @@ pub fn execute(args: RunArgs) -> Result<()> {
         let table = isc_sim::aggregate::tables::with_partner_names(table, &partner_name);
         write_table(staged.path(), &table)?;
     }
+    if let (Some(forecast), Some(input)) = (&scenario.forecast, &replay) {
+        let estimates = isc_sim::forecast::estimate(&input.list.domains, scenario.horizon.start_instant());
+        let text = serde_json::to_string_pretty(&json!({ "as_of": forecast.as_of, "volatility_scale": forecast.volatility_scale, "estimates": estimates }))?;
+        std::fs::write(staged.path().join("forecast_estimates.json"), text + "\n")?;
+    }
+    if let Some(path) = &args.sample_paths {
+        let monthly: Vec<isc_sim::aggregate::tables::Table> = replications.iter().map(|r| r.monthly.clone()).collect();
+        isc_sim::output::write_csv_file(path, &isc_sim::aggregate::tables::stacked(&monthly))?;
+    }
     if let Some(path) = &args.reload_log {
         let reloads = pool.install(|| run.reloads()).map_err(|m| anyhow::anyhow!(m))?;
         let ids = replay.as_ref().map(|input| &input.domain_ids);
