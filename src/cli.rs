@@ -24,6 +24,26 @@ pub enum Command {
     Compare(CompareArgs),
     /// Match the simulated reloads of a scenario to an observed reload log.
     Backtest(BacktestArgs),
+    /// Forecast the last months of a replayed history from the months before, and measure the error.
+    BacktestForecast(BacktestForecastArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestForecastArgs {
+    /// A replay scenario; its horizon end is the end of the history.
+    pub scenario: PathBuf,
+
+    /// Months held out: as_of lies this many months before the end of the history.
+    #[arg(long, value_name = "MONTHS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub holdout: u32,
+
+    /// Monte Carlo replications of the forecast.
+    #[arg(long, value_name = "R", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replications: u32,
+
+    /// Output folder [default: reports/<scenario name>-backtest-forecast].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

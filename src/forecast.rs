@@ -51,6 +51,8 @@ pub struct Estimates {
     pub rental_end_monthly: f64,
     /// Auto-iSC orders per month of a domain without an open contract.
     pub orders_monthly: f64,
+    /// New rentals per month over the 12 months before as_of.
+    pub new_domains_monthly: f64,
     /// Offline nights per on-premises night in force, and the mean outage length in nights.
     pub offline_share: f64,
     pub mean_outage_nights: f64,
@@ -72,6 +74,8 @@ pub fn estimate(domains: &[Domain], as_of: Instant) -> Estimates {
     let mut four_weeks = 0u64;
     let mut intervals = [0u64; 5];
     let (mut offline_nights, mut outages, mut on_premises_nights) = (0i64, 0u64, 0i64);
+    let year_before = as_of.date().plus_months(-12).midnight();
+    let new_domains = domains.iter().filter(|d| d.rental.start >= year_before && d.rental.start < as_of).count();
     for domain in domains {
         if domain.deployment == crate::domain::Deployment::OnPremises {
             let first = domain.rental.start.date();
@@ -133,6 +137,7 @@ pub fn estimate(domains: &[Domain], as_of: Instant) -> Estimates {
         jump_up_share: if jumps.is_empty() { 0.5 } else { jumps.iter().filter(|s| **s > 0.0).count() as f64 / jumps.len() as f64 },
         rental_end_monthly: if exposure_seconds > 0.0 { ends as f64 / (exposure_seconds / SECONDS_PER_MONTH) } else { 0.0 },
         orders_monthly: if no_contract_seconds > 0.0 { orders as f64 / (no_contract_seconds / SECONDS_PER_MONTH) } else { 0.0 },
+        new_domains_monthly: new_domains as f64 / 12.0,
         offline_share: if on_premises_nights > 0 { offline_nights as f64 / on_premises_nights as f64 } else { 0.0 },
         mean_outage_nights: if outages > 0 { offline_nights as f64 / outages as f64 } else { 1.0 },
         four_weeks_share: if orders > 0 { four_weeks as f64 / orders as f64 } else { 0.5 },
@@ -150,7 +155,27 @@ pub fn estimate(domains: &[Domain], as_of: Instant) -> Estimates {
 /// Everything the history holds after `as_of` is dropped: later license
 /// changes, loads, orders, cancellations, outages and the rental end.
 pub fn continue_domain(domain: &Domain, as_of: Instant, end: Instant, estimates: &Estimates, volatility_scale: f64, simulation: &Simulation) -> Domain {
+    continued(domain, as_of, end, estimates, volatility_scale, simulation, false)
+}
+
+/// A domain of `arrivals`, continued like a replayed one from its start.
+pub fn continue_arrival(domain: &Domain, as_of: Instant, end: Instant, estimates: &Estimates, volatility_scale: f64, simulation: &Simulation) -> Domain {
+    continued(domain, as_of, end, estimates, volatility_scale, simulation, true)
+}
+
+fn continued(
+    domain: &Domain,
+    as_of: Instant,
+    end: Instant,
+    estimates: &Estimates,
+    volatility_scale: f64,
+    simulation: &Simulation,
+    arrival: bool,
+) -> Domain {
     let mut next = domain.clone();
+    if arrival {
+        return draw_future(next, domain, as_of.max(domain.rental.start), end, estimates, volatility_scale, simulation, as_of);
+    }
     next.rates.retain(|change| change.at <= as_of);
     next.loads.retain(|load| load.at <= as_of);
     next.devices_app_changes.retain(|(at, _)| *at <= as_of);
@@ -169,17 +194,30 @@ pub fn continue_domain(domain: &Domain, as_of: Instant, end: Instant, estimates:
         next.rental.end = None;
     }
     if next.rental.start > as_of {
-        // A rental that starts after as_of is not known at as_of.
-        // NOTE: arrivals of new domains after as_of are not modelled yet, so
-        // a forecast counts only the domains rented at as_of.
+        // A rental that starts after as_of is not known at as_of; new
+        // rentals come from `arrivals` instead.
         next.rental.end = Some(next.rental.start);
         return next;
     }
     if !next.rental.in_force(as_of) {
         return next;
     }
-
     let from = as_of.max(next.rental.start);
+    draw_future(next, domain, from, end, estimates, volatility_scale, simulation, as_of)
+}
+
+/// Draws license changes, the rental end, an order and outages from `from` on.
+#[allow(clippy::too_many_arguments)]
+fn draw_future(
+    mut next: Domain,
+    domain: &Domain,
+    from: Instant,
+    end: Instant,
+    estimates: &Estimates,
+    volatility_scale: f64,
+    simulation: &Simulation,
+    as_of: Instant,
+) -> Domain {
     if volatility_scale == 0.0 {
         // The deterministic continuation: the expected log change per month
         // applied on the 1st of each month, nothing drawn.
@@ -270,4 +308,43 @@ fn standard_normal(stream: &mut Stream) -> f64 {
     let u = 1.0 - stream.uniform();
     let v = stream.uniform();
     (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+}
+
+/// The domains that start renting after `as_of`: a Poisson process at the
+/// estimated monthly rate. Each copies a template, a domain of the history
+/// chosen at random among those that started in the year before `as_of`
+/// (its licenses, channel and behaviour), moved to its arrival instant with
+/// the template's first license count and opening load; its key is new.
+pub fn arrivals(domains: &[Domain], as_of: Instant, end: Instant, estimates: &Estimates, simulation: &Simulation) -> Vec<Domain> {
+    let year_before = as_of.date().plus_months(-12).midnight();
+    let templates: Vec<&Domain> = domains.iter().filter(|d| d.rental.start >= year_before && d.rental.start < as_of).collect();
+    if templates.is_empty() || estimates.new_domains_monthly <= 0.0 {
+        return Vec::new();
+    }
+    let mut stream = Stream::new(simulation.seed, u64::MAX, Purpose::Population, 1);
+    let mut new = Vec::new();
+    let mut at = as_of.0 as f64;
+    loop {
+        at += -(1.0 - stream.uniform()).ln() / estimates.new_domains_monthly * SECONDS_PER_MONTH;
+        if at >= end.0 as f64 {
+            return new;
+        }
+        let template = templates[crate::random::below(stream.next_bits(), templates.len() as u64) as usize];
+        let start = Instant(at as i64);
+        let shift = start.0 - template.rental.start.0;
+        let mut domain = Domain::new(crate::random::mix64(template.key ^ stream.next_bits()), start);
+        domain.deployment = template.deployment;
+        domain.devices_app = template.devices_app;
+        domain.reseller = template.reseller;
+        domain.distributor = template.distributor;
+        domain.manual = template.manual.clone();
+        domain.rates = template.rates.iter().take(1).map(|change| RateChange { at: start, rate: change.rate }).collect();
+        domain.loads = template
+            .loads
+            .iter()
+            .take(1)
+            .map(|load| BalanceLoad { at: Instant(load.at.0 + shift).max(start), amount: load.amount, kind: load.kind })
+            .collect();
+        new.push(domain);
+    }
 }

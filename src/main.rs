@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::execute(args),
         Command::Compare(args) => commands::compare::execute(args),
         Command::Backtest(args) => commands::backtest::execute(args),
+        Command::BacktestForecast(args) => commands::backtest_forecast::execute(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -106,14 +106,21 @@ struct ForecastSource<'a> {
     estimates: crate::forecast::Estimates,
     volatility_scale: f64,
     simulation: Simulation,
+    /// Domains that start renting after as_of, after the replayed ones.
+    arrivals: Vec<Domain>,
 }
 
 impl DomainSource for ForecastSource<'_> {
     fn len(&self) -> u64 {
-        self.list.len()
+        self.list.len() + self.arrivals.len() as u64
     }
 
     fn domain(&self, index: u64) -> Domain {
+        if index >= self.list.len() {
+            let arrival = &self.arrivals[(index - self.list.len()) as usize];
+            let end = self.simulation.end;
+            return crate::forecast::continue_arrival(arrival, self.as_of, end, &self.estimates, self.volatility_scale, &self.simulation);
+        }
         let domain = &self.list.domains[index as usize];
         let end = self.simulation.end;
         crate::forecast::continue_domain(domain, self.as_of, end, &self.estimates, self.volatility_scale, &self.simulation)
@@ -210,7 +217,12 @@ impl Run<'_> {
                 let as_of = self.scenario.horizon.start_instant();
                 let estimates = crate::forecast::estimate(&list.domains, as_of);
                 let simulation = self.simulation(replication)?;
-                Ok(Box::new(ForecastSource { list, as_of, estimates, volatility_scale: forecast.volatility_scale, simulation }))
+                let arrivals = if forecast.volatility_scale == 0.0 {
+                    Vec::new()
+                } else {
+                    crate::forecast::arrivals(&list.domains, as_of, simulation.end, &estimates, &simulation)
+                };
+                Ok(Box::new(ForecastSource { list, as_of, estimates, volatility_scale: forecast.volatility_scale, simulation, arrivals }))
             }
             (Some(list), None) => Ok(Box::new(list.clone_ref())),
             (None, _) => Ok(Box::new(self.population(replication)?)),

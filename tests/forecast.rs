@@ -119,3 +119,66 @@ fn forecast_command_writes_estimates_and_paths() {
     let monthly = std::fs::read_to_string(dir.join("out/monthly.csv")).unwrap();
     assert!(monthly.lines().next().unwrap().contains("reloaded_isc_p90"));
 }
+
+#[test]
+fn arrivals_follow_recent_rental_starts() {
+    use isc_sim::credit::{Milli, Rate};
+    use isc_sim::domain::{BalanceLoad, Domain, LoadKind, RateChange};
+    let as_of = Instant::parse("2027-01-01").unwrap();
+    let end = Instant::parse("2029-01-01").unwrap();
+    // 24 domains started in the year before as_of: 2 new rentals a month.
+    let domains: Vec<Domain> = (0..24)
+        .map(|index| {
+            let start = Instant::parse("2026-01-05").unwrap().plus_days(index * 15);
+            let mut domain = Domain::new(index as u64, start);
+            domain.rates.push(RateChange { at: start, rate: Rate(300_000 + index * 1_000) });
+            domain.loads.push(BalanceLoad { at: start, amount: Milli(600_000), kind: LoadKind::Opening });
+            domain.reseller = 7;
+            domain
+        })
+        .collect();
+    let estimates = estimate(&domains, as_of);
+    assert_eq!(estimates.new_domains_monthly, 2.0);
+    let simulation = Simulation::new(RuleSet::default(), WorkingCalendar::baden_wuerttemberg(), 5, end).unwrap();
+    let arrivals = isc_sim::forecast::arrivals(&domains, as_of, end, &estimates, &simulation);
+    // 24 months at 2 a month: 48 expected; a Poisson count lies within ±4 sd (28) surely.
+    assert!((20..=76).contains(&arrivals.len()), "{} arrivals", arrivals.len());
+    let mut keys = std::collections::BTreeSet::new();
+    for arrival in &arrivals {
+        assert!(arrival.rental.start > as_of && arrival.rental.start < end);
+        assert_eq!(arrival.reseller, 7);
+        assert_eq!(arrival.rates[0].at, arrival.rental.start);
+        assert!(domains.iter().any(|d| d.rates[0].rate == arrival.rates[0].rate), "a template's first rate");
+        assert_eq!(arrival.loads[0].amount, Milli(600_000));
+        assert_eq!(arrival.check_invariants(), Ok(()));
+        keys.insert(arrival.key);
+    }
+    assert_eq!(keys.len(), arrivals.len(), "every arrival has its own key");
+    let again = isc_sim::forecast::arrivals(&domains, as_of, end, &estimates, &simulation);
+    assert_eq!(again, arrivals, "the same seed draws the same arrivals");
+}
+
+#[test]
+fn backtest_forecast_reports_each_series() {
+    let dir = std::env::temp_dir().join(format!("isc-sim-backtest-forecast-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_isc-sim"))
+        .args(["backtest-forecast", "scenarios/replay-us-industries.toml", "--holdout", "12", "--replications", "5"])
+        .args(["--out", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let table = std::fs::read_to_string(dir.join("backtest_forecast.csv")).unwrap();
+    assert!(table.starts_with("series,p50_mape_percent,naive_mape_percent,share_of_months_in_p10_p90"));
+    for series in ["reloaded_isc", "reloads", "invoices", "stopped_domain_hours", "alert_emails"] {
+        let row = table.lines().find(|line| line.starts_with(&format!("{series},"))).unwrap_or_else(|| panic!("{series} missing"));
+        let values: Vec<f64> = row.split(',').skip(1).map(|v| v.parse().unwrap()).collect();
+        assert!(values[0].is_finite() && values[0] >= 0.0, "{row}");
+        assert!((0.0..=1.0).contains(&values[2]), "{row}");
+    }
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_isc-sim"))
+        .args(["backtest-forecast", "scenarios/replay-us-industries.toml", "--holdout", "36"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

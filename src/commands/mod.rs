@@ -1,6 +1,7 @@
 //! The commands of the binary. Each turns its arguments into library calls.
 
 pub mod backtest;
+pub mod backtest_forecast;
 pub mod compare;
 pub mod detail;
 pub mod report;
