@@ -1,6 +1,7 @@
 //! As-of forecasting: history is replayed up to `as_of`, then every domain
-//! continues from its exact state with license changes, rental ends and
-//! Auto-iSC orders drawn from models estimated on the replayed history.
+//! continues from its exact state. License changes, rental ends, Auto-iSC
+//! orders, outages and new domains come from models estimated on the
+//! replayed history.
 //! The engine simulates history and continuation in one pass, so the state
 //! at `as_of` is exactly the replay's.
 
