@@ -26,7 +26,8 @@ pub struct ForecastConfig {
     pub as_of: String,
     /// Multiplies the estimated volatility of license changes. 0 gives the
     /// deterministic continuation: the expected drift applied on the 1st of
-    /// every month, and no random changes, rental ends, orders or outages.
+    /// every month, and no random changes, rental ends, orders, outages or
+    /// new domains.
     #[serde(default = "one")]
     pub volatility_scale: f64,
 }
