@@ -16,6 +16,8 @@ use crate::rules::Threshold;
 use crate::simulation::Simulation;
 
 const SECONDS_PER_YEAR: f64 = 365.25 * SECONDS_PER_DAY as f64;
+/// Days after a rental's start whose Auto-iSC orders count as its setup.
+const SETUP_DAYS: i64 = 30;
 const SECONDS_PER_MONTH: f64 = SECONDS_PER_YEAR / 12.0;
 
 /// The `[forecast]` section of a scenario.
@@ -74,6 +76,7 @@ pub fn estimate(domains: &[Domain], as_of: Instant) -> Estimates {
     let mut no_contract_seconds = 0.0;
     let mut orders = 0u64;
     let mut four_weeks = 0u64;
+    let mut mix_orders = 0u64;
     let mut intervals = [0u64; 5];
     let (mut offline_nights, mut outages, mut on_premises_nights) = (0i64, 0u64, 0i64);
     let year_before = as_of.date().plus_months(-12).midnight();
@@ -104,13 +107,19 @@ pub fn estimate(domains: &[Domain], as_of: Instant) -> Estimates {
                 steps.push((pair[1].rate.0 as f64 / pair[0].rate.0 as f64).ln());
             }
         }
+        // Orders in a rental's first 30 days belong to its setup, which
+        // arrivals copy from their templates; the rate counts later orders only.
+        let settled = start.plus_days(SETUP_DAYS);
         let first_order = domain.contracts.iter().find(|order| order.ordered_at <= as_of);
         let uncovered_until = first_order.map_or(end, |order| order.ordered_at.min(end));
-        if uncovered_until > start {
-            no_contract_seconds += (uncovered_until.0 - start.0) as f64;
+        if uncovered_until > settled {
+            no_contract_seconds += (uncovered_until.0 - settled.0) as f64;
         }
         for order in domain.contracts.iter().filter(|order| order.ordered_at <= as_of) {
-            orders += 1;
+            if order.ordered_at > settled {
+                orders += 1;
+            }
+            mix_orders += 1;
             if order.threshold == Threshold::FourWeeks {
                 four_weeks += 1;
             }
@@ -142,7 +151,7 @@ pub fn estimate(domains: &[Domain], as_of: Instant) -> Estimates {
         new_domains_monthly: new_domains as f64 / 12.0,
         offline_share: if on_premises_nights > 0 { offline_nights as f64 / on_premises_nights as f64 } else { 0.0 },
         mean_outage_nights: if outages > 0 { offline_nights as f64 / outages as f64 } else { 1.0 },
-        four_weeks_share: if orders > 0 { four_weeks as f64 / orders as f64 } else { 0.5 },
+        four_weeks_share: if mix_orders > 0 { four_weeks as f64 / mix_orders as f64 } else { 0.5 },
         interval_weights: if interval_total > 0 {
             intervals.iter().map(|c| *c as f64 / interval_total as f64).collect()
         } else {
@@ -347,6 +356,37 @@ pub fn arrivals(domains: &[Domain], as_of: Instant, end: Instant, estimates: &Es
             .take(1)
             .map(|load| BalanceLoad { at: Instant(load.at.0 + shift).max(start), amount: load.amount, kind: load.kind })
             .collect();
+        // The template's setup order, if it made one, moves along.
+        let setup_end = template.rental.start.plus_days(SETUP_DAYS);
+        domain.contracts = template
+            .contracts
+            .iter()
+            .filter(|order| order.ordered_at <= setup_end)
+            .take(1)
+            .map(|order| ContractOrder {
+                ordered_at: Instant(order.ordered_at.0 + shift).max(start),
+                end_date: None,
+                cancelled_at: None,
+                ..*order
+            })
+            .collect();
         new.push(domain);
+    }
+}
+
+/// Checks that `as_of` lies inside the replayed history: after the first
+/// rental start and no later than a month after the last license change.
+pub fn check_as_of(domains: &[Domain], as_of: Instant) -> Result<(), String> {
+    let first = domains.iter().map(|d| d.rental.start).min();
+    let last = domains.iter().filter_map(|d| d.rates.last().map(|change| change.at)).max();
+    match (first, last) {
+        (Some(first), _) if as_of <= first => {
+            Err(format!("forecast.as_of {as_of} is not after the history's first rental start {first}; expected a date inside the history"))
+        }
+        (_, Some(last)) if as_of > last.plus_days(31) => Err(format!(
+            "forecast.as_of {as_of} is more than a month after the history's last license change {last}; expected a date inside the history"
+        )),
+        (None, _) => Err("forecast: the replay holds no domain to forecast from".to_string()),
+        _ => Ok(()),
     }
 }

@@ -135,6 +135,9 @@ pub fn write_csv_file(path: &Path, table: &Table) -> Result<()> {
         .with_float_precision(Some(3))
         .finish(&mut frame)
         .with_context(|| format!("cannot write {}", partial.display()))?;
-    fs::rename(&partial, path).with_context(|| format!("cannot move the file to {}", path.display()))?;
+    if let Err(error) = fs::rename(&partial, path) {
+        let _ = fs::remove_file(&partial);
+        return Err(error).with_context(|| format!("cannot move the file to {}", path.display()));
+    }
     Ok(())
 }

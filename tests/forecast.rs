@@ -182,3 +182,23 @@ fn backtest_forecast_reports_each_series() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn as_of_outside_history_is_rejected() {
+    let dir = std::env::temp_dir().join(format!("isc-sim-forecast-range-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string("scenarios/forecast-us-industries.toml").unwrap();
+    let base = std::env::current_dir().unwrap().join("data");
+    let text = text.replace("\"../data", &format!("\"{}", base.display()));
+    for date in ["2019-01-01", "2031-06-01"] {
+        let scenario = dir.join(format!("{date}.toml"));
+        std::fs::write(&scenario, text.replace("2027-01-01", date)).unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_isc-sim"))
+            .args(["run", scenario.to_str().unwrap(), "--quiet", "--out", dir.join(format!("out-{date}")).to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{date}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("expected a date inside the history"), "{date}");
+        assert!(!dir.join(format!("out-{date}")).exists());
+    }
+}

@@ -113,6 +113,10 @@ pub fn prepare(path: Option<&Path>, domains: Option<u64>, seed: Option<u64>) -> 
         Some(config) => Some(isc_sim::input::replay::load(config, base).map_err(|errors| invalid(errors.to_string()))?),
         None => None,
     };
+    if let (Some(input), Some(forecast)) = (&replay, &scenario.forecast) {
+        let as_of = scenario.horizon.start_instant();
+        isc_sim::forecast::check_as_of(&input.list.domains, as_of).map_err(|message| invalid(format!("{origin}: {message} ({})", forecast.as_of)))?;
+    }
     if let Some(input) = &mut replay {
         scenario.population.domains = input.list.domains.len() as u64;
         let behaviour = scenario.population.manual.behaviour();

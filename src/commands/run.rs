@@ -33,6 +33,11 @@ pub fn execute(args: RunArgs) -> Result<()> {
     }
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(&scenario.name));
     isc_sim::output::check_target(&out_dir).map_err(invalid)?;
+    if let Some(path) = &args.sample_paths
+        && path.is_dir()
+    {
+        return Err(invalid(format!("--sample-paths {} is a folder; expected a file path", path.display())));
+    }
 
     let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;
