@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use isc_sim::aggregate::tables::{percentile, Column, Table};
 use isc_sim::calendar::WorkingCalendar;
 use isc_sim::compare::{better_worse, DomainDiff, DomainOutcome};
@@ -58,8 +58,7 @@ pub fn execute(args: CompareArgs) -> Result<()> {
     if let Some(out) = &args.out {
         isc_sim::output::check_target(out).map_err(invalid)?;
     }
-    let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;
+    let (pool, threads) = crate::commands::worker_pool(args.threads)?;
     let calendar = WorkingCalendar::baden_wuerttemberg();
     let progress = AtomicU64::new(0);
     let run = isc_sim::runner::Run {
@@ -71,7 +70,7 @@ pub fn execute(args: CompareArgs) -> Result<()> {
         progress: &progress,
     };
     if replay.is_none() {
-        run.population(0).map_err(|message| invalid(message))?;
+        run.population(0).map_err(invalid)?;
     }
     let (pairs, diffs, domains) = pool.install(|| run.compare(&candidate)).map_err(|m| anyhow::anyhow!("the comparison failed: {m}"))?;
 

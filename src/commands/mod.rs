@@ -140,3 +140,11 @@ impl Prepared {
         }
     }
 }
+
+/// Builds the worker pool: `threads` workers, or one per CPU core without it.
+pub fn worker_pool(threads: Option<u16>) -> anyhow::Result<(rayon::ThreadPool, usize)> {
+    use anyhow::Context;
+    let threads = threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;
+    Ok((pool, threads))
+}

@@ -39,8 +39,7 @@ pub fn execute(args: RunArgs) -> Result<()> {
         return Err(invalid(format!("--sample-paths {} is a folder; expected a file path", path.display())));
     }
 
-    let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;
+    let (pool, threads) = crate::commands::worker_pool(args.threads)?;
     let calendar = WorkingCalendar::baden_wuerttemberg();
     let progress = AtomicU64::new(0);
     let run = Run {
