@@ -201,7 +201,7 @@ impl WorkingCalendar {
             .filter(|line| !line.trim().is_empty())
             .map(|line| {
                 let date = line.split(',').next().unwrap_or_default();
-                Date::parse(date).expect("embedded holiday file holds valid dates")
+                Date::parse(date).expect("embedded holiday file contains valid dates")
             });
         WorkingCalendar::new(holidays)
     }

@@ -260,7 +260,7 @@ impl<S: Sink> Run<'_, S> {
         }
     }
 
-    /// The instant of the first night whose check reloads, if nothing changes before.
+    /// Returns the instant of the first night whose check reloads, if nothing changes before.
     fn reload_night_at(&self) -> Instant {
         let Some(contract) = self.status().active_contract() else {
             return Instant::MAX;
@@ -279,7 +279,7 @@ impl<S: Sink> Run<'_, S> {
         self.night_at(night)
     }
 
-    /// The instant of the next night whose alert rule sends an e-mail, if nothing changes before.
+    /// Returns the instant of the next night whose alert rule sends an e-mail, if nothing changes before.
     fn alert_night_at(&self) -> Instant {
         if !self.in_force {
             return Instant::MAX;

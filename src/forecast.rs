@@ -63,7 +63,7 @@ pub struct Estimates {
     /// The share of 4-week thresholds and the weights of intervals 1, 2, 3, 6 and 12 among the history's orders.
     pub four_weeks_share: f64,
     pub interval_weights: Vec<f64>,
-    /// What the estimates rest on.
+    /// Size of the history behind the estimates.
     pub domain_years: f64,
     pub changes: u64,
 }
@@ -162,14 +162,14 @@ pub fn estimate(domains: &[Domain], as_of: Instant) -> Estimates {
     }
 }
 
-/// The domain as known at `as_of`, continued by draws from the estimates.
+/// Continues a replayed domain from its state at `as_of` with draws from the estimates.
 /// Everything the history holds after `as_of` is dropped: later license
 /// changes, loads, orders, cancellations, outages and the rental end.
 pub fn continue_domain(domain: &Domain, as_of: Instant, end: Instant, estimates: &Estimates, volatility_scale: f64, simulation: &Simulation) -> Domain {
     continued(domain, as_of, end, estimates, volatility_scale, simulation, false)
 }
 
-/// A domain of `arrivals`, continued like a replayed one from its start.
+/// Continues a domain of `arrivals` like a replayed one, from its start.
 pub fn continue_arrival(domain: &Domain, as_of: Instant, end: Instant, estimates: &Estimates, volatility_scale: f64, simulation: &Simulation) -> Domain {
     continued(domain, as_of, end, estimates, volatility_scale, simulation, true)
 }
@@ -314,15 +314,15 @@ fn draw_future(
     next
 }
 
-/// A standard normal draw (Box–Muller), from the domain's own stream.
+/// Draws a standard normal value (Box–Muller) from the domain's own stream.
 fn standard_normal(stream: &mut Stream) -> f64 {
     let u = 1.0 - stream.uniform();
     let v = stream.uniform();
     (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
 }
 
-/// The domains that start renting after `as_of`: a Poisson process at the
-/// estimated monthly rate. Each copies a template, a domain of the history
+/// Draws the domains that start renting after `as_of`, as a Poisson process
+/// at the estimated monthly rate. Each copies a template, a domain of the history
 /// chosen at random among those that started in the year before `as_of`
 /// (its licenses, channel and behaviour), moved to its arrival instant with
 /// the template's first license count and opening load; its key is new.

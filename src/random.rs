@@ -12,7 +12,7 @@ use rand::TryRng;
 
 use crate::calendar::{Date, NIGHT_LENGTH_SECONDS};
 
-/// What a draw is for. The discriminants are part of the stream key and must
+/// Purpose of a draw. The discriminants are part of the stream key and must
 /// never be reused or renumbered, or every seeded result would change.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 #[repr(u64)]
@@ -39,7 +39,7 @@ pub fn mix64(value: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The key of one stream.
+/// Returns the key of one stream.
 pub fn stream_key(seed: u64, domain: u64, purpose: Purpose, index: u64) -> u64 {
     indexed_key(purpose_key(seed, domain, purpose), index)
 }

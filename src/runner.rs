@@ -43,7 +43,7 @@ pub struct ReplicationTables {
     pub pathologies: Table,
 }
 
-/// Where a run's domains come from: generated, or read from history.
+/// Source of a run's domains: generated, or read from history.
 pub trait DomainSource: Sync {
     fn len(&self) -> u64;
     /// Domain `index`, built afresh; the same index gives the same domain.
@@ -77,7 +77,7 @@ pub struct DomainList {
 }
 
 impl DomainList {
-    /// A borrowed view, so each replication need not copy the domains.
+    /// Borrows the list, so each replication need not copy the domains.
     fn clone_ref(&self) -> DomainListRef<'_> {
         DomainListRef(self)
     }
@@ -154,7 +154,7 @@ pub struct DomainDetail {
     pub events: Recorder,
 }
 
-/// The seed of replication `index`; replication 0 uses the scenario's seed.
+/// Returns the seed of replication `index`. Replication 0 uses the scenario's seed.
 pub fn replication_seed(seed: u64, index: u32) -> u64 {
     if index == 0 { seed } else { stream_key(seed, 0, Purpose::Replication, index as u64) }
 }
@@ -334,7 +334,7 @@ impl Run<'_> {
         Ok((pairs, diffs, domains))
     }
 
-    /// Every reload of replication 0 inside the horizon, sorted by domain and instant.
+    /// Collects every reload of replication 0 inside the horizon, sorted by domain and instant.
     pub fn reloads(&self) -> Result<Vec<ReloadRecord>, String> {
         let simulation = self.simulation(0)?;
         let population = self.source(0)?;
@@ -376,7 +376,7 @@ impl Run<'_> {
     }
 }
 
-/// The tables of one replication from its merged tally.
+/// Builds the tables of one replication from its merged tally.
 fn tables_of(total: &Tally, scenario: &Scenario, names: &std::collections::HashMap<u64, String>) -> ReplicationTables {
     let name_of = |key: u64| names.get(&key).cloned().unwrap_or_else(|| key.to_string());
     ReplicationTables {

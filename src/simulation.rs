@@ -9,7 +9,7 @@ use crate::domain::Domain;
 use crate::random::{night_offset_from_key, purpose_key, Purpose};
 use crate::rules::RuleSet;
 
-/// Where in the night window each domain checks.
+/// Position of each domain's check in the night window.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CheckClock {
     /// Uniform over the window, drawn from the domain's stream per night.
@@ -52,7 +52,7 @@ impl Simulation {
         self.clock(domain.key).night_instant(night)
     }
 
-    /// The check clock of one domain, for loops over many of its nights.
+    /// Returns the check clock of one domain, for loops over many of its nights.
     pub fn clock(&self, domain_key: u64) -> DomainClock<'_> {
         DomainClock { key: purpose_key(self.seed, domain_key, Purpose::NightOffset), clock: &self.check_clock }
     }

@@ -101,8 +101,8 @@ fn isc_of_exact(exact: i128, seconds_per_month: i64) -> f64 {
     Exact(exact).round_to_milli(seconds_per_month).as_isc_f64()
 }
 
-/// Hours with 3 decimals, rounded once from whole seconds, so that the
-/// float holds the decimal that CSV prints.
+/// Converts seconds to hours with 3 decimals, rounded once, so that the
+/// float is the decimal that CSV prints.
 pub fn hours_of_seconds(seconds: i64) -> f64 {
     crate::credit::divide_rounded(seconds as i128 * 1000, 3600) as f64 / 1000.0
 }
@@ -358,7 +358,7 @@ pub fn outcomes(tally: &Tally) -> Table {
         .float("stopped_domain_hours", hours)
 }
 
-/// One table of every replication's rows, with a leading `replication` column.
+/// Stacks every replication's rows into one table with a leading `replication` column.
 pub fn stacked(tables: &[Table]) -> Table {
     let first = &tables[0];
     let mut replication = Vec::new();
@@ -432,7 +432,7 @@ pub fn percentiles(tables: &[Table]) -> Table {
     Table { name: first.name.clone(), key_columns: first.key_columns, columns }
 }
 
-/// The rows of a partner table with any invoice in any replication.
+/// Keeps the rows of a partner table with any invoice in any replication.
 pub fn drop_idle_partner_rows(table: &Table, replications: &[Table]) -> Table {
     let rows: Vec<usize> = (0..table.rows())
         .filter(|&row| {

@@ -19,7 +19,7 @@ use crate::random::mix64;
 use crate::rules::Threshold;
 use crate::runner::DomainList;
 
-/// What happens when two rows have the same key.
+/// Handling of two rows with the same key.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DuplicatePolicy {

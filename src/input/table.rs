@@ -9,7 +9,7 @@ use polars::prelude::{DataType, ParquetReader, SerReader};
 
 use crate::input::{Problem, MAX_PROBLEMS};
 
-/// Where a row is: a CSV line (the header is line 1) or a Parquet row (from 0).
+/// Position of a row: a CSV line (the header is line 1) or a Parquet row (from 0).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Location {
     Line(u64),
@@ -26,7 +26,7 @@ pub enum Cell<'a> {
 }
 
 impl Cell<'_> {
-    /// The cell as text for messages.
+    /// Formats the cell as text for messages.
     pub fn shown(&self) -> String {
         match self {
             Cell::Text(text) => text.to_string(),
@@ -36,7 +36,7 @@ impl Cell<'_> {
         }
     }
 
-    /// The trimmed text of a non-empty text cell, without copying.
+    /// Returns the trimmed text of a non-empty text cell, without copying.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Cell::Text(text) if !text.trim().is_empty() => Some(text.trim()),
@@ -113,7 +113,7 @@ pub fn for_each_row(
     }
 }
 
-/// Every row that `parse` accepts, with its location; the rest become problems.
+/// Collects every row that `parse` accepts, with its location. The other rows become problems.
 pub fn collect_rows<T>(
     path: &Path,
     columns: &Columns,
@@ -161,7 +161,7 @@ fn header_positions(header: &[String], columns: &Columns, problems: &mut Problem
 pub fn read_csv(bytes: &[u8], columns: &Columns, problems: &mut Problems, each: &mut dyn FnMut(Location, &[Cell], &mut Problems)) {
     let newlines: Vec<usize> = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
     // The csv crate's line count skips blank lines, and its byte offset may
-    // point at the line ends before a record, so the line is that of the
+    // point at the line ends before a record. So the line is taken from the
     // first byte at or after the offset that is not a line end.
     let line_at = |byte: u64| {
         let mut start = byte as usize;

@@ -278,7 +278,7 @@ impl Population {
         }
     }
 
-    /// The opening balance, the Auto-iSC orders and the loads that prepare them.
+    /// Adds the opening balance, the Auto-iSC orders and the loads that prepare them.
     fn balance_and_contract(&self, stream: &mut Stream, domain: &mut Domain, existing: bool, adopts: bool, early_order: bool) {
         let params = &self.params.contracts;
         let mut contract_stream = Stream::new(self.seed, domain.key, Purpose::Contract, 0);
@@ -326,7 +326,7 @@ impl Population {
         }
         let last_order_instant = domain.rental.end.unwrap_or(self.horizon_end).min(self.horizon_end);
         for (index, &ordered_at) in orders.iter().enumerate() {
-            // Nobody orders Auto-iSC for a rental that has ended.
+            // No order is placed for a rental that has ended.
             if ordered_at >= last_order_instant {
                 continue;
             }
@@ -369,7 +369,7 @@ fn quantile_draw(quantiles: &[f64], u: f64) -> f64 {
     quantiles[index - 1] + fraction * (quantiles[index] - quantiles[index - 1])
 }
 
-/// The first date of the horizon that a domain of this population can see.
+/// Returns the first date that a domain of this population can simulate.
 pub fn first_date(horizon_start: Instant, params: &PopulationParams) -> Date {
     horizon_start.plus_days(-(params.warmup_days as i64)).date()
 }

@@ -1,5 +1,5 @@
 //! The synthetic population's parameters, each with its default. Defaults
-//! estimated from real public data say so in `scenarios/baseline.toml`; the
+//! estimated from real public data are marked so in `scenarios/baseline.toml`; the
 //! others are assumptions, labelled there as such.
 
 use serde::{Deserialize, Serialize};
@@ -105,7 +105,7 @@ pub struct ContractParams {
     /// Share concluded by the reseller (invoiced to the distributor).
     pub reseller_concluded_share: f64,
     /// Share of orders placed without first topping the balance up to one
-    /// month; they are rejected only when the balance then holds less.
+    /// month. They are rejected only when the balance then has less.
     pub low_balance_share: f64,
     /// Share of new rentals ordering Auto-iSC before the rental is accepted.
     pub early_order_share: f64,
@@ -260,7 +260,7 @@ impl Default for ManualParams {
 }
 
 impl ManualParams {
-    /// The behaviour every domain of a run shares, generated or replayed.
+    /// Returns the behaviour every domain of a run shares, generated or replayed.
     pub fn behaviour(&self) -> crate::domain::ManualBehaviour {
         crate::domain::ManualBehaviour {
             load_after_alert_probability: self.load_after_alert_probability,
